@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../store/open.ts';
 import { startServer } from '../server/start.ts';
+// Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 
 const program = new Command();
 program.name('minsheng').description('民生 12345 热线平台').showHelpAfterError();
