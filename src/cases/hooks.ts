@@ -22,6 +22,8 @@ export interface CaseHooks {
   afterChange?(tx: Db, change: CaseChange): Promise<void>;
   /** After the transaction committed (notifications, incremental early warning…). Errors are logged, never thrown. */
   afterCommit?(ctx: AppContext, change: CaseChange): Promise<void>;
+  /** After cases were bulk-loaded without the per-case path (demo data, large imports): rebuild what derives from them. */
+  afterBulkLoad?(ctx: AppContext, range: { fromDay: string; toDay: string }): Promise<void>;
 }
 
 const hooks: CaseHooks[] = [];
