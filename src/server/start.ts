@@ -6,6 +6,7 @@ import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
 import { registerAuthJobs, ensureUsers } from '../auth/jobs.ts';
 import { startWorker } from '../jobs/registry.ts';
+import { checkDataDir } from '../ops/preflight.ts';
 
 /** Registers every domain's case hooks and background jobs (same in `serve` and `worker` processes). */
 export function setupDomains(): void {
@@ -14,6 +15,7 @@ export function setupDomains(): void {
 
 export async function createContext(config: Config): Promise<AppContext> {
   setupDomains();
+  checkDataDir(config); // a full disk or read-only directory says so, instead of a WASM abort
   const db = await openDatabase(config);
   const secrets = createSecrets(loadOrCreateSecret(config.secret, config.dataDir));
   return { db, config, secrets };
