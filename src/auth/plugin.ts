@@ -9,6 +9,7 @@ import { readCookie, resolveSession, SESSION_COOKIE } from './sessions.ts';
 import { requiredScope, resolveToken, scopeAllows, tokenActor } from './tokens.ts';
 import { actorOf } from './users.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { installSensitiveGuard } from './guard.ts';
 
 /** Reachable without signing in (besides the web app's static files, which are outside /api). */
 export const PUBLIC_API = new Set(['/api/health', '/api/openapi.json', '/api/docs', '/api/auth/login']);
@@ -66,6 +67,8 @@ export async function installAuth(app: FastifyInstance, ctx: AppContext): Promis
     }
     req.auth = auth;
   });
+
+  installSensitiveGuard(app, ctx);
 
   app.decorate('authenticate', async (req: FastifyRequest, roles?: Actor['role'][]): Promise<Actor> => {
     const auth = req.auth ?? (isPublicApi(req.url) ? { actor: ANONYMOUS, kind: 'anonymous' as const } : await resolveAuth(ctx, req));

@@ -6,7 +6,7 @@ import type { Row } from '../store/db.ts';
  * Sensitive cases (举报 / whistle-blowers, cases.sensitive) are readable only by admins, the assigned unit's
  * staff and the operator who recorded the case. Every such read should be audited (recordAudit 'read_sensitive').
  */
-export function canReadSensitiveCase(actor: Actor, c: Pick<Row, 'sensitive' | 'unit_id' | 'created_by'>): boolean {
+export function canReadSensitiveCase(actor: Actor, c: Row): boolean {
   if (!c.sensitive) return true;
   if (actor.role === 'admin' || actor.role === 'system') return true;
   if (actor.role === 'unit_staff') return !!actor.unitId && c.unit_id === actor.unitId;
