@@ -22,6 +22,16 @@ export async function listOperations(app: FastifyInstance, headers: Record<strin
   return ops;
 }
 
+/** Every concrete path of an operation: enum path parameters (e.g. :action) expand to each value. */
+export function expandPaths(op: Op, value: (name: string) => string): string[] {
+  let paths = [op.path];
+  for (const p of op.params.filter((x) => x.in === 'path')) {
+    const values: string[] = p.schema?.enum ?? [value(p.name)];
+    paths = paths.flatMap((path) => values.map((v) => path.replace(`{${p.name}}`, encodeURIComponent(String(v)))));
+  }
+  return paths.map((path) => fillPath(path, value));
+}
+
 export function fillPath(path: string, value: (name: string) => string): string {
   return path.replace(/\{([A-Za-z_]+)\}/g, (_m, name) => encodeURIComponent(value(name)));
 }

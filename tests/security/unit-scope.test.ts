@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createSecrets } from '../../src/shared/secrets.ts';
 import { buildApp } from '../../src/server/app.ts';
 import type { AppContext } from '../../src/server/context.ts';
-import { example, fillPath, listOperations } from './openapi.ts';
+import { example, expandPaths, listOperations } from './openapi.ts';
 import { MARK_B, securityWorld, type SecurityWorld } from './fixture.ts';
 
 for (const engine of engines()) {
@@ -35,8 +35,7 @@ for (const engine of engines()) {
       const leaks: string[] = [];
       const param = (name: string) => (/unit/i.test(name) ? w.unitB : /no$/i.test(name) ? w.caseNoB : name === 'caseId' || name === 'id' ? w.caseB : w.caseB);
       for (const op of ops) {
-        for (const caseId of [w.caseB, w.caseBSensitive]) {
-          const url = fillPath(op.path, (n) => (param(n) === w.caseB ? caseId : param(n)));
+        for (const caseId of [w.caseB, w.caseBSensitive]) for (const url of expandPaths(op, (n) => (param(n) === w.caseB ? caseId : param(n)))) {
           const query = op.method === 'GET' ? `?unitId=${w.unitB}&reveal=phone` : '';
           const body = op.body ? JSON.stringify(example(op.body, true)) : undefined;
           const r = await app.inject({ method: op.method as any, url: url + query, headers: { ...h, ...(body ? { 'content-type': 'application/json' } : {}) }, payload: body });
@@ -50,6 +49,20 @@ for (const engine of engines()) {
       expect(after).toEqual(before);
       const events = await ctx.db.query(`SELECT count(*)::int AS n FROM case_events WHERE case_id IN ($1, $2)`, [w.caseB, w.caseBSensitive]);
       expect(events[0].n).toBe(0);
+    });
+
+    it('control: the same walk as unit B staff does see unit B (the detector works)', async () => {
+      const h = await authHeaders(ctx.db, 'unit_staff', { unitId: w.unitB });
+      const ops = (await listOperations(app, h)).filter((o) => o.method === 'GET');
+      let seen = 0;
+      for (const op of ops) {
+        for (const url of expandPaths(op, (n) => (/unit/i.test(n) ? w.unitB : w.caseB))) {
+          const r = await app.inject({ url, headers: h });
+          if (r.body.includes(MARK_B)) seen++;
+        }
+      }
+      const doc = (await app.inject({ url: '/api/openapi.json', headers: h })).json();
+      if (doc.paths['/api/cases/{id}']) expect(seen).toBeGreaterThan(0);
     });
   });
 }
