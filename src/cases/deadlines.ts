@@ -96,12 +96,14 @@ export function deadlineLight(
   return 'green';
 }
 
-/** SQL predicate for a light over alias `c`, with now() and the yellow fraction as parameter $n. */
-export function lightSql(light: 'red' | 'yellow' | 'green', fractionParam: string): string {
+/** SQL predicate for a light over alias `c` at now(); the yellow fraction is a validated number, inlined. */
+export function lightSql(light: 'red' | 'yellow' | 'green', yellowFraction: number): string {
+  const f = Number(yellowFraction);
+  if (!Number.isFinite(f)) throw new Error('invalid yellow fraction');
   const open = `c.status IN ('dispatched','accepted')`;
   const red = `(c.reply_due_at < now() OR (c.status = 'dispatched' AND c.accept_due_at < now()))`;
-  const yellow = `((c.reply_due_at - now()) <= (c.reply_due_at - c.dispatched_at) * ${fractionParam}::float8
-     OR (c.status = 'dispatched' AND (c.accept_due_at - now()) <= (c.accept_due_at - c.dispatched_at) * ${fractionParam}::float8))`;
+  const yellow = `((c.reply_due_at - now()) <= (c.reply_due_at - c.dispatched_at) * ${f}::float8
+     OR (c.status = 'dispatched' AND (c.accept_due_at - now()) <= (c.accept_due_at - c.dispatched_at) * ${f}::float8))`;
   if (light === 'red') return `(${open} AND ${red})`;
   if (light === 'yellow') return `(${open} AND c.reply_due_at IS NOT NULL AND NOT ${red} AND ${yellow})`;
   return `(${open} AND c.reply_due_at IS NOT NULL AND NOT ${red} AND NOT ${yellow})`;

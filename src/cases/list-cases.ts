@@ -58,7 +58,7 @@ export async function listCases(ctx: AppContext, p: ListCasesParams, actor: Acto
   if (p.callerPhone) where.push(`c.caller_phone_hash = ${add(ctx.secrets.hash(normalizePhone(p.callerPhone)))}`);
   if (p.supervised) where.push(`c.supervised = ${add(p.supervised === 'true')}`);
   const { policy } = await deadlineSetup(ctx.db);
-  if (p.deadline) where.push(lightSql(p.deadline, add(policy.yellowFraction)));
+  if (p.deadline) where.push(lightSql(p.deadline, policy.yellowFraction));
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const order = p.sort === 'receivedAt' ? 'c.received_at ASC, c.id ASC' : p.sort === 'replyDueAt' ? 'c.reply_due_at ASC NULLS LAST, c.id' : 'c.received_at DESC, c.id DESC';
   const limit = add(p.pageSize);
