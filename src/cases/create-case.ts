@@ -20,6 +20,11 @@ import { runAfterCommit } from './notify.ts';
 export interface CreateCaseOptions {
   idempotencyKey?: string;
   now?: Date;
+  /** Run inside this caller's transaction (imports); afterCommit changes are then pushed to `committed` for the caller to run. */
+  tx?: Db;
+  committed?: CaseChange[];
+  /** A case number reserved by the caller (see reserveCaseNos). */
+  caseNo?: string;
 }
 
 export type CreatedCase = CaseDto & { replayed: boolean };
@@ -32,8 +37,9 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
   const key = opts.idempotencyKey?.trim() || undefined;
   if (key && key.length > 200) throw validationError({ 'Idempotency-Key': 'Idempotency-Key 不能超过 200 个字符' });
   const requestHash = key ? hashRequest(data) : null;
+  const db = opts.tx ?? ctx.db;
   if (key) {
-    const prior = await findByKey(ctx, key, requestHash!);
+    const prior = await findByKey(ctx, key, requestHash!, db);
     if (prior) return prior;
   }
 
@@ -43,7 +49,7 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
   const draft: Record<string, unknown> = { ...data, receivedAt: receivedAt.toISOString() };
   for (const h of caseHooks()) if (h.enrich) await h.enrich(ctx, draft);
   const d = draft as CreateCaseData & { receivedAt: string };
-  const place = await resolvePlace(ctx.db, d);
+  const place = await resolvePlace(db, d);
 
   let status = 'received';
   const events: Row[] = [{ at: now, action: 'create', from_status: null, to_status: 'received', unit_id: null, note: null, data: { channel: d.channel } }];
@@ -84,20 +90,21 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
     events[0]!.data = { channel: d.channel, resolvedOnline: true };
   } else if (d.unitId) {
     status = 'dispatched';
-    const due = computeDeadlines(await deadlineSetup(ctx.db), { requestType: row.request_type, urgency: row.urgency }, now);
+    const due = computeDeadlines(await deadlineSetup(db), { requestType: row.request_type, urgency: row.urgency }, now);
     Object.assign(row, { unit_id: d.unitId, dispatched_at: now.toISOString(), accept_due_at: due.acceptDueAt.toISOString(), reply_due_at: due.replyDueAt.toISOString() });
     events.push({ at: now, action: 'dispatch', from_status: 'received', to_status: 'dispatched', unit_id: d.unitId, note: null, data: { manual: true } });
   }
   row.status = status;
-  row.case_no = await nextCaseNo(ctx.db, row.local_day);
+  // Numbers come from outside any transaction (imports reserve theirs beforehand).
+  row.case_no = opts.caseNo ?? (await nextCaseNo(ctx.db, row.local_day));
 
   const hooks = caseHooks().filter((h) => h.afterChange);
   let stored: Row;
   try {
     const insert = (db: Db) => insertCase(db, row, events.map((e) => ({ ...e, actor: actor.id, data: { ...e.data, actorName: actor.name, actorRole: actor.role } })));
-    if (!hooks.length) stored = await insert(ctx.db); // one statement: atomic on its own
+    if (!hooks.length) stored = await insert(db); // one statement: atomic on its own
     else
-      stored = await ctx.db.tx(async (tx) => {
+      stored = await db.tx(async (tx) => {
         const r = await insert(tx);
         const change: CaseChange = { action: 'create', before: null, after: r, actor, at: now };
         for (const h of hooks) await h.afterChange!(tx, change);
@@ -105,13 +112,15 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
       });
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its case.
-    if (key && isUniqueViolation(err, 'cases_idempotency_key_key')) {
-      const prior = await findByKey(ctx, key, requestHash!);
+    if (key && !opts.tx && isUniqueViolation(err, 'cases_idempotency_key_key')) {
+      const prior = await findByKey(ctx, key, requestHash!, db);
       if (prior) return prior;
     }
     throw mapCaseConstraintError(err) ?? err;
   }
-  runAfterCommit(ctx, { action: 'create', before: null, after: stored, actor, at: now });
+  const change: CaseChange = { action: 'create', before: null, after: stored, actor, at: now };
+  if (opts.tx) opts.committed?.push(change);
+  else runAfterCommit(ctx, change);
   return { ...toCaseDto(stored, ctx.secrets), replayed: false };
 }
 
@@ -146,8 +155,8 @@ async function insertCase(db: Db, row: Row, events: Row[]): Promise<Row> {
   return r!;
 }
 
-async function findByKey(ctx: AppContext, key: string, requestHash: string): Promise<CreatedCase | null> {
-  const [r] = await ctx.db.query(`SELECT ${CASE_COLUMNS} FROM cases c ${CASE_JOINS} WHERE c.idempotency_key = $1`, [key]);
+async function findByKey(ctx: AppContext, key: string, requestHash: string, db: Db): Promise<CreatedCase | null> {
+  const [r] = await db.query(`SELECT ${CASE_COLUMNS} FROM cases c ${CASE_JOINS} WHERE c.idempotency_key = $1`, [key]);
   if (!r) return null;
   if (r.request_hash !== requestHash) {
     throw unprocessable('idempotency_key_reused', '该 Idempotency-Key 已用于内容不同的请求', { 'Idempotency-Key': '同一幂等键对应了不同的请求内容' });
