@@ -1,6 +1,7 @@
-// Intake: validate → enrich hooks → place → case number → one INSERT of case + audit event (+ NOTIFY),
-// inside a transaction with the afterChange hooks when there are any → afterCommit hooks.
-// Idempotency: a unique key per request; the same key with the same body returns the first case.
+// Intake: validate → enrich hooks → place → case number → one INSERT of case + audit event, inside a
+// transaction with the afterChange hooks when there are any → NOTIFY + afterCommit hooks after commit.
+// Idempotency: a unique key per request; the same key with the same body returns the first case. The key is
+// not looked up first (a retry is rare): the unique index catches it, then the stored case is re-read.
 import crypto from 'node:crypto';
 import type { Db, Row } from '../store/db.ts';
 import type { Actor, AppContext } from '../server/context.ts';
@@ -38,7 +39,8 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
   if (key && key.length > 200) throw validationError({ 'Idempotency-Key': 'Idempotency-Key 不能超过 200 个字符' });
   const requestHash = key ? hashRequest(data) : null;
   const db = opts.tx ?? ctx.db;
-  if (key) {
+  if (key && opts.tx) {
+    // Inside a caller's transaction a unique violation would abort it: look the key up first.
     const prior = await findByKey(ctx, key, requestHash!, db);
     if (prior) return prior;
   }
@@ -144,9 +146,8 @@ const INSERT_SQL = `WITH c AS (
     INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, unit_id, note, data)
     SELECT c.id, x.at, x.actor, x.action, x.from_status, x.to_status, x.unit_id, x.note, x.data
     FROM c, jsonb_to_recordset($${N + 1}::text::jsonb) AS x(at timestamptz, actor text, action text, from_status text, to_status text, unit_id text, note text, data jsonb)
-    RETURNING 1),
-  n AS (SELECT pg_notify('case_changed', json_build_object('id', c.id, 'action', 'create', 'status', c.status)::text) FROM c)
-  SELECT ${CASE_COLUMNS}, (SELECT count(*) FROM e) AS event_count FROM c CROSS JOIN n ${CASE_JOINS}`;
+    RETURNING 1)
+  SELECT ${CASE_COLUMNS}, (SELECT count(*) FROM e) AS event_count FROM c ${CASE_JOINS}`;
 
 async function insertCase(db: Db, row: Row, events: Row[]): Promise<Row> {
   const params = INSERT_COLUMNS.map((c) => row[c] ?? null);
