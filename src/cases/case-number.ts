@@ -24,3 +24,14 @@ export async function nextCaseNo(db: Db, day: string): Promise<string> {
   if (days.size > 4) for (const k of [...days.keys()].sort().slice(0, days.size - 4)) days.delete(k);
   return formatCaseNo(day, first);
 }
+
+/** Reserves `count` consecutive numbers for a day in one statement (bulk imports, before their transaction). */
+export async function reserveCaseNos(db: Db, day: string, count: number): Promise<string[]> {
+  if (count <= 0) return [];
+  const [r] = await db.query<{ last: number }>(
+    `INSERT INTO case_number_counters (day, last) VALUES ($1, $2)
+     ON CONFLICT (day) DO UPDATE SET last = case_number_counters.last + EXCLUDED.last RETURNING last`,
+    [day, count],
+  );
+  return Array.from({ length: count }, (_, i) => formatCaseNo(day, r!.last - count + 1 + i));
+}

@@ -1,6 +1,7 @@
-// Intake: validate → enrich hooks → place → case number → one INSERT of case + audit event (+ NOTIFY),
-// inside a transaction with the afterChange hooks when there are any → afterCommit hooks.
-// Idempotency: a unique key per request; the same key with the same body returns the first case.
+// Intake: validate → enrich hooks → place → case number → one INSERT of case + audit event, inside a
+// transaction with the afterChange hooks when there are any → NOTIFY + afterCommit hooks after commit.
+// Idempotency: a unique key per request; the same key with the same body returns the first case. The key is
+// not looked up first (a retry is rare): the unique index catches it, then the stored case is re-read.
 import crypto from 'node:crypto';
 import type { Db, Row } from '../store/db.ts';
 import type { Actor, AppContext } from '../server/context.ts';
@@ -20,6 +21,11 @@ import { runAfterCommit } from './notify.ts';
 export interface CreateCaseOptions {
   idempotencyKey?: string;
   now?: Date;
+  /** Run inside this caller's transaction (imports); afterCommit changes are then pushed to `committed` for the caller to run. */
+  tx?: Db;
+  committed?: CaseChange[];
+  /** A case number reserved by the caller (see reserveCaseNos). */
+  caseNo?: string;
 }
 
 export type CreatedCase = CaseDto & { replayed: boolean };
@@ -32,8 +38,10 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
   const key = opts.idempotencyKey?.trim() || undefined;
   if (key && key.length > 200) throw validationError({ 'Idempotency-Key': 'Idempotency-Key 不能超过 200 个字符' });
   const requestHash = key ? hashRequest(data) : null;
-  if (key) {
-    const prior = await findByKey(ctx, key, requestHash!);
+  const db = opts.tx ?? ctx.db;
+  if (key && opts.tx) {
+    // Inside a caller's transaction a unique violation would abort it: look the key up first.
+    const prior = await findByKey(ctx, key, requestHash!, db);
     if (prior) return prior;
   }
 
@@ -43,7 +51,7 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
   const draft: Record<string, unknown> = { ...data, receivedAt: receivedAt.toISOString() };
   for (const h of caseHooks()) if (h.enrich) await h.enrich(ctx, draft);
   const d = draft as CreateCaseData & { receivedAt: string };
-  const place = await resolvePlace(ctx.db, d);
+  const place = await resolvePlace(db, d);
 
   let status = 'received';
   const events: Row[] = [{ at: now, action: 'create', from_status: null, to_status: 'received', unit_id: null, note: null, data: { channel: d.channel } }];
@@ -84,20 +92,21 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
     events[0]!.data = { channel: d.channel, resolvedOnline: true };
   } else if (d.unitId) {
     status = 'dispatched';
-    const due = computeDeadlines(await deadlineSetup(ctx.db), { requestType: row.request_type, urgency: row.urgency }, now);
+    const due = computeDeadlines(await deadlineSetup(db), { requestType: row.request_type, urgency: row.urgency }, now);
     Object.assign(row, { unit_id: d.unitId, dispatched_at: now.toISOString(), accept_due_at: due.acceptDueAt.toISOString(), reply_due_at: due.replyDueAt.toISOString() });
     events.push({ at: now, action: 'dispatch', from_status: 'received', to_status: 'dispatched', unit_id: d.unitId, note: null, data: { manual: true } });
   }
   row.status = status;
-  row.case_no = await nextCaseNo(ctx.db, row.local_day);
+  // Numbers come from outside any transaction (imports reserve theirs beforehand).
+  row.case_no = opts.caseNo ?? (await nextCaseNo(ctx.db, row.local_day));
 
   const hooks = caseHooks().filter((h) => h.afterChange);
   let stored: Row;
   try {
     const insert = (db: Db) => insertCase(db, row, events.map((e) => ({ ...e, actor: actor.id, data: { ...e.data, actorName: actor.name, actorRole: actor.role } })));
-    if (!hooks.length) stored = await insert(ctx.db); // one statement: atomic on its own
+    if (!hooks.length) stored = await insert(db); // one statement: atomic on its own
     else
-      stored = await ctx.db.tx(async (tx) => {
+      stored = await db.tx(async (tx) => {
         const r = await insert(tx);
         const change: CaseChange = { action: 'create', before: null, after: r, actor, at: now };
         for (const h of hooks) await h.afterChange!(tx, change);
@@ -105,13 +114,15 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
       });
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its case.
-    if (key && isUniqueViolation(err, 'cases_idempotency_key_key')) {
-      const prior = await findByKey(ctx, key, requestHash!);
+    if (key && !opts.tx && isUniqueViolation(err, 'cases_idempotency_key_key')) {
+      const prior = await findByKey(ctx, key, requestHash!, db);
       if (prior) return prior;
     }
     throw mapCaseConstraintError(err) ?? err;
   }
-  runAfterCommit(ctx, { action: 'create', before: null, after: stored, actor, at: now });
+  const change: CaseChange = { action: 'create', before: null, after: stored, actor, at: now };
+  if (opts.tx) opts.committed?.push(change);
+  else runAfterCommit(ctx, change);
   return { ...toCaseDto(stored, ctx.secrets), replayed: false };
 }
 
@@ -135,9 +146,8 @@ const INSERT_SQL = `WITH c AS (
     INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, unit_id, note, data)
     SELECT c.id, x.at, x.actor, x.action, x.from_status, x.to_status, x.unit_id, x.note, x.data
     FROM c, jsonb_to_recordset($${N + 1}::text::jsonb) AS x(at timestamptz, actor text, action text, from_status text, to_status text, unit_id text, note text, data jsonb)
-    RETURNING 1),
-  n AS (SELECT pg_notify('case_changed', json_build_object('id', c.id, 'action', 'create', 'status', c.status)::text) FROM c)
-  SELECT ${CASE_COLUMNS}, (SELECT count(*) FROM e) AS event_count FROM c CROSS JOIN n ${CASE_JOINS}`;
+    RETURNING 1)
+  SELECT ${CASE_COLUMNS}, (SELECT count(*) FROM e) AS event_count FROM c ${CASE_JOINS}`;
 
 async function insertCase(db: Db, row: Row, events: Row[]): Promise<Row> {
   const params = INSERT_COLUMNS.map((c) => row[c] ?? null);
@@ -146,8 +156,8 @@ async function insertCase(db: Db, row: Row, events: Row[]): Promise<Row> {
   return r!;
 }
 
-async function findByKey(ctx: AppContext, key: string, requestHash: string): Promise<CreatedCase | null> {
-  const [r] = await ctx.db.query(`SELECT ${CASE_COLUMNS} FROM cases c ${CASE_JOINS} WHERE c.idempotency_key = $1`, [key]);
+async function findByKey(ctx: AppContext, key: string, requestHash: string, db: Db): Promise<CreatedCase | null> {
+  const [r] = await db.query(`SELECT ${CASE_COLUMNS} FROM cases c ${CASE_JOINS} WHERE c.idempotency_key = $1`, [key]);
   if (!r) return null;
   if (r.request_hash !== requestHash) {
     throw unprocessable('idempotency_key_reused', '该 Idempotency-Key 已用于内容不同的请求', { 'Idempotency-Key': '同一幂等键对应了不同的请求内容' });

@@ -1,5 +1,5 @@
 // Performs one lifecycle action: read → check the state machine → UPDATE … WHERE version = read version
-// (optimistic concurrency) → audit event → afterChange hooks → NOTIFY, all in one transaction.
+// (optimistic concurrency) → audit event → afterChange hooks, all in one transaction → NOTIFY + afterCommit.
 import type { Row } from '../store/db.ts';
 import type { Actor, AppContext } from '../server/context.ts';
 import { conflict, forbidden, notFound, validationError } from '../shared/errors.ts';
@@ -58,7 +58,6 @@ export async function performAction(ctx: AppContext, id: number, action: string,
       );
       const ch: CaseChange = { action: name, before, after, actor, at: now };
       for (const h of caseHooks()) if (h.afterChange) await h.afterChange(tx, ch);
-      await tx.notify('case_changed', JSON.stringify({ id, action: name, status: to }));
       return ch;
     })
     .catch((err) => {

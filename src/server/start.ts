@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import { registerAuthJobs, ensureUsers } from '../auth/jobs.ts';
 import { startWorker } from '../jobs/registry.ts';
 import { checkDataDir } from '../ops/preflight.ts';
+import { prepareOnStart } from '../city/start-demo.ts';
 
 /** Registers every domain's case hooks and background jobs (same in `serve` and `worker` processes). */
 export function setupDomains(): void {
@@ -23,6 +24,7 @@ export async function createContext(config: Config): Promise<AppContext> {
 
 export async function startServer(config: Config, opts: { jobs?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const ctx = await createContext(config);
+  await prepareOnStart(ctx);
   await ensureUsers(ctx);
   const app = await buildApp(ctx, { logger: true });
   await app.listen({ port: config.port, host: config.host });
