@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../store/open.ts';
 import { startServer } from '../server/start.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
+import { registerTagCommands } from '../tagging/cli.ts';
 
 const program = new Command();
 program.name('minsheng').description('民生 12345 热线平台').showHelpAfterError();
@@ -32,6 +33,8 @@ program
     console.log(applied.length ? `已应用迁移: ${applied.join(', ')}` : '数据库已是最新');
     await db.close();
   });
+
+registerTagCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);

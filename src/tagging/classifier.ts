@@ -5,6 +5,7 @@
 // path uses '/' between levels and the top level is summed from its leaves.
 import { extractFeatures, featureNames, gramIds, type FeatureBag } from './features.ts';
 import { normalizeText } from './text.ts';
+import type { CorpusIdf } from './keywords.ts';
 
 export interface TrainOptions {
   /** SVM cost; larger fits the training data harder. */
@@ -28,6 +29,8 @@ export interface TextModel {
   /** Softmax temperature multiplier on the margins. */
   scale: number;
   meta: { trainedDocs: number; trainS: number; options: Required<TrainOptions>; createdAt: string };
+  /** Word document frequencies of the training corpus (keywords), when the trainer kept them. */
+  keywordIdf?: CorpusIdf;
   table?: LookupTable;
 }
 
@@ -38,7 +41,7 @@ export interface Suggestion {
   evidence: { term: string; weight: number }[];
 }
 
-const DEFAULTS: Required<TrainOptions> = { c: 0.5, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, seed: 42 };
+const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, seed: 42 };
 
 // ---------- sparse vectors ----------
 interface SparseVec {
@@ -426,7 +429,7 @@ const MAGIC = 'MSTM1';
 
 export function serializeModel(model: TextModel): Buffer {
   const header = Buffer.from(
-    JSON.stringify({ labels: model.labels, names: model.names, nFeat: model.keys.length, scale: model.scale, meta: model.meta }),
+    JSON.stringify({ labels: model.labels, names: model.names, nFeat: model.keys.length, scale: model.scale, meta: model.meta, keywordIdf: model.keywordIdf }),
     'utf8',
   );
   const len = Buffer.alloc(4);
@@ -454,5 +457,5 @@ export function deserializeModel(buf: Buffer): TextModel {
   const idf = take(Float32Array, nFeat);
   const weights = take(Float32Array, nFeat * nClass);
   const bias = take(Float32Array, nClass);
-  return { labels: h.labels, names: h.names, keys, idf, weights, bias, scale: h.scale, meta: h.meta };
+  return { labels: h.labels, names: h.names, keys, idf, weights, bias, scale: h.scale, meta: h.meta, keywordIdf: h.keywordIdf };
 }
