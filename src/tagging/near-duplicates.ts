@@ -95,7 +95,19 @@ export class NearDuplicateIndex {
     if (!sig) return;
     const item = { id, at: typeof at === 'number' ? at : at.getTime(), sig };
     this.items.set(id, item);
-    this.order.push(item);
+    // Keep `order` sorted by time (cases mostly arrive in order; late ones are inserted in place).
+    const last = this.order[this.order.length - 1];
+    if (!last || last.at <= item.at) this.order.push(item);
+    else {
+      let lo = 0;
+      let hi = this.order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.order[mid].at <= item.at) lo = mid + 1;
+        else hi = mid;
+      }
+      this.order.splice(lo, 0, item);
+    }
     for (let b = 0; b < BANDS; b++) {
       const k = bandKey(sig, b);
       const list = this.buckets[b].get(k);
