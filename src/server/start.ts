@@ -4,7 +4,8 @@ import { openDatabase } from '../store/open.ts';
 import { createSecrets, loadOrCreateSecret } from '../shared/secrets.ts';
 import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
-import { startTagging } from '../tagging/hooks.ts';
+import { prepareOnStart } from '../city/start-demo.ts';
+import { startTagging, warmTagging } from '../tagging/hooks.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
   const db = await openDatabase(config);
@@ -14,7 +15,9 @@ export async function createContext(config: Config): Promise<AppContext> {
 
 export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
   const ctx = await createContext(config);
-  await startTagging(ctx);
+  await startTagging(ctx); // hooks first: the demo bulk load trains the first model
+  await prepareOnStart(ctx);
+  await warmTagging(ctx);
   const app = await buildApp(ctx, { logger: true });
   await app.listen({ port: config.port, host: config.host });
   const addr = app.server.address();

@@ -16,6 +16,8 @@ export interface TrainOptions {
   maxWeights?: number;
   /** Fit the probability temperature on k-fold out-of-fold margins (0 = skip, scale 1). */
   calibrationFolds?: number;
+  /** NB-SVM: scale each class's features by the naive-Bayes log-count ratio before the SVM (Wang & Manning 2012). */
+  nb?: boolean;
   seed?: number;
 }
 
@@ -41,7 +43,7 @@ export interface Suggestion {
   evidence: { term: string; weight: number }[];
 }
 
-const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, seed: 42 };
+const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, nb: false, seed: 42 };
 
 // ---------- sparse vectors ----------
 interface SparseVec {
@@ -225,15 +227,42 @@ interface LinearParts {
   bias: Float32Array;
 }
 
-function trainOvR(xs: SparseVec[], labels: Int32Array, nClass: number, nFeat: number, c: number, seed: number): LinearParts {
+function trainOvR(xs: SparseVec[], labels: Int32Array, nClass: number, nFeat: number, c: number, seed: number, nb = false): LinearParts {
   const weights = new Float32Array(nFeat * nClass);
   const bias = new Float32Array(nClass);
   const rand = mulberry32(seed);
   const y = new Int8Array(xs.length);
+  // Presence counts per class for the NB log-count ratios.
+  let present: Float64Array[] | null = null;
+  let total: Float64Array | null = null;
+  if (nb) {
+    present = Array.from({ length: nClass }, () => new Float64Array(nFeat));
+    total = new Float64Array(nFeat);
+    xs.forEach((x, i) => {
+      const pc = present![labels[i]];
+      for (let k = 0; k < x.idx.length; k++) {
+        pc[x.idx[k]]++;
+        total![x.idx[k]]++;
+      }
+    });
+  }
   for (let k = 0; k < nClass; k++) {
     for (let i = 0; i < xs.length; i++) y[i] = labels[i] === k ? 1 : -1;
-    const { w, b } = trainBinary(xs, y, nFeat, c, rand);
-    for (let f = 0; f < nFeat; f++) weights[f * nClass + k] = w[f];
+    let r: Float64Array | null = null;
+    let train = xs;
+    if (nb) {
+      r = new Float64Array(nFeat);
+      let sp = 0;
+      let sq = 0;
+      for (let f = 0; f < nFeat; f++) {
+        sp += present![k][f] + 1;
+        sq += total![f] - present![k][f] + 1;
+      }
+      for (let f = 0; f < nFeat; f++) r[f] = Math.log((present![k][f] + 1) / sp / ((total![f] - present![k][f] + 1) / sq));
+      train = xs.map((x) => ({ idx: x.idx, val: Float32Array.from(x.val, (v, j) => v * r![x.idx[j]]) }));
+    }
+    const { w, b } = trainBinary(train, y, nFeat, c, rand);
+    for (let f = 0; f < nFeat; f++) weights[f * nClass + k] = r ? w[f] * r[f] : w[f];
     bias[k] = b;
   }
   return { weights, bias };
@@ -340,12 +369,12 @@ export function trainModel(texts: string[], labelsIn: string[], options: TrainOp
     for (let f = 0; f < opt.calibrationFolds; f++) {
       const trainIdx: number[] = [];
       for (let i = 0; i < n; i++) if (folds[i] !== f) trainIdx.push(i);
-      const parts = trainOvR(trainIdx.map((i) => xs[i]), Int32Array.from(trainIdx, (i) => gold[i]), nClass, nFeat, opt.c, opt.seed + f);
+      const parts = trainOvR(trainIdx.map((i) => xs[i]), Int32Array.from(trainIdx, (i) => gold[i]), nClass, nFeat, opt.c, opt.seed + f, opt.nb);
       for (let i = 0; i < n; i++) if (folds[i] === f) oof[i] = margins(xs[i], parts, nClass);
     }
     scale = fitScale(oof, gold);
   }
-  const parts = nClass >= 2 ? trainOvR(xs, gold, nClass, nFeat, opt.c, opt.seed) : { weights: new Float32Array(nFeat), bias: new Float32Array([1]) };
+  const parts = nClass >= 2 ? trainOvR(xs, gold, nClass, nFeat, opt.c, opt.seed, opt.nb) : { weights: new Float32Array(nFeat), bias: new Float32Array([1]) };
   return {
     labels,
     keys,

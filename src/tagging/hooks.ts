@@ -97,10 +97,14 @@ export const taggingHooks: CaseHooks = {
   },
 };
 
-/** Registers the hooks, warms the state and follows model activations of other processes. */
+/** Loads the model, gazetteer and near-duplicate index now rather than on the first request. */
+export async function warmTagging(ctx: AppContext): Promise<void> {
+  await taggingState(ctx);
+}
+
+/** Registers the hooks and follows model activations of other processes (state is built lazily). */
 export async function startTagging(ctx: AppContext): Promise<void> {
   registerCaseHooks(taggingHooks);
-  await taggingState(ctx);
   await ctx.db.listen('tag_model_changed', () => {
     void taggingState(ctx).then(async (state) => {
       const { loadActiveModel } = await import('./service.ts');
