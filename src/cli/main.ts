@@ -7,6 +7,7 @@ import { registerCaseCommands } from '../cases/cli.ts';
 import { registerCityCommands } from '../city/cli.ts';
 import { registerOpsCommands } from '../ops/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
+import { registerTagCommands } from '../tagging/cli.ts';
 
 const program = new Command();
 program.name('minsheng').description('民生 12345 热线平台').showHelpAfterError();
@@ -40,6 +41,7 @@ program
 registerCaseCommands(program);
 registerCityCommands(program);
 registerOpsCommands(program);
+registerTagCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);

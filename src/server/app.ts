@@ -6,6 +6,7 @@ import { openApiDocument, openApiHtml } from './openapi.ts';
 import { installAuth } from '../auth/plugin.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
+import { registerTaggingRoutes } from '../tagging/routes.ts';
 import { installWeb } from './web.ts';
 
 export const BODY_LIMIT = 1024 * 1024; // 1 MiB: a case is text, not attachments
@@ -32,6 +33,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
 
   await registerAuthRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);
+  await registerTaggingRoutes(app, ctx);
   await installWeb(app);
   return app;
 }

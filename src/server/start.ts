@@ -13,6 +13,7 @@ import { checkDataDir } from '../ops/preflight.ts';
 export function setupDomains(): void {
   registerAuthJobs();
 }
+import { startTagging, warmTagging } from '../tagging/hooks.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
   setupDomains();
@@ -24,8 +25,10 @@ export async function createContext(config: Config): Promise<AppContext> {
 
 export async function startServer(config: Config, opts: { jobs?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const ctx = await createContext(config);
+  await startTagging(ctx); // hooks first: the demo bulk load trains the first model
   await prepareOnStart(ctx);
   await ensureUsers(ctx); // after the reference data: demo unit staff belong to a real unit
+  await warmTagging(ctx);
   const app = await buildApp(ctx, { logger: true });
   await app.listen({ port: config.port, host: config.host });
   // Background jobs run here too unless disabled (`serve --no-jobs` next to `minsheng worker` processes);
