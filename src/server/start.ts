@@ -4,6 +4,8 @@ import { openDatabase } from '../store/open.ts';
 import { createSecrets, loadOrCreateSecret } from '../shared/secrets.ts';
 import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
+import { registerCaseHooks } from '../cases/hooks.ts';
+import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
   const db = await openDatabase(config);
@@ -14,11 +16,15 @@ export async function createContext(config: Config): Promise<AppContext> {
 export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
   const ctx = await createContext(config);
   const app = await buildApp(ctx, { logger: true });
+  const warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
+  registerCaseHooks(warningHooks({ onError: warnErr }));
+  const stopWarning = scheduleDailyWarning(ctx, { onError: warnErr });
   await app.listen({ port: config.port, host: config.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://localhost:${port}`;
   const close = async () => {
+    stopWarning();
     await app.close();
     await ctx.db.close();
   };
