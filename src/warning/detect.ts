@@ -157,7 +157,7 @@ export function detectTrending(input: WarningInput, opts: WarningOptions): Detec
       out.push({
         kind: 'trending',
         incidentKey: `trending:${s.key}:${startDay}`,
-        matchKeys: [`series:${s.key}:${startDay}`],
+        matchKeys: [`series:${s.key}`],
         title: `【倾向性】${place ? nameOf(input, place) : '全市'} · ${catName} 诉求持续上升（${obs} 件，预期 ${exp.toFixed(1)}）`,
         categoryCode: s.cat,
         districtCode: s.district,

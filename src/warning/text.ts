@@ -43,7 +43,17 @@ function fnv(s: string): number {
 }
 
 /** MinHash signature over character 3-shingles of the text with punctuation and digits removed. */
+const sigCache = new Map<string, Uint32Array>();
 export function minhash(text: string): Uint32Array {
+  const hit = sigCache.get(text);
+  if (hit) return hit;
+  const sig = computeMinhash(text);
+  if (sigCache.size >= 300_000) sigCache.clear();
+  sigCache.set(text, sig);
+  return sig;
+}
+
+function computeMinhash(text: string): Uint32Array {
   const clean = text.replace(/[^\u4e00-\u9fffA-Za-z]/g, '');
   const sig = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
   const n = Math.max(1, clean.length - 2);
