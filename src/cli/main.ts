@@ -6,6 +6,7 @@ import { startServer } from '../server/start.ts';
 import { registerCaseCommands } from '../cases/cli.ts';
 import { registerCityCommands } from '../city/cli.ts';
 import { registerOpsCommands } from '../ops/cli.ts';
+import { registerWarningCommands } from '../warning/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 import { registerTagCommands } from '../tagging/cli.ts';
 
@@ -42,6 +43,7 @@ registerCaseCommands(program);
 registerCityCommands(program);
 registerOpsCommands(program);
 registerTagCommands(program);
+registerWarningCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);

@@ -7,6 +7,7 @@ import { installAuth } from '../auth/plugin.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerTaggingRoutes } from '../tagging/routes.ts';
+import { registerWarningRoutes } from '../warning/routes.ts';
 import { installWeb } from './web.ts';
 
 export const BODY_LIMIT = 1024 * 1024; // 1 MiB: a case is text, not attachments
@@ -34,6 +35,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   await registerAuthRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);
   await registerTaggingRoutes(app, ctx);
+  await registerWarningRoutes(app, ctx);
   await installWeb(app);
   return app;
 }

@@ -14,6 +14,8 @@ export function setupDomains(): void {
   registerAuthJobs();
 }
 import { startTagging, warmTagging } from '../tagging/hooks.ts';
+import { registerCaseHooks } from '../cases/hooks.ts';
+import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
   setupDomains();
@@ -30,6 +32,9 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   await ensureUsers(ctx); // after the reference data: demo unit staff belong to a real unit
   await warmTagging(ctx);
   const app = await buildApp(ctx, { logger: true });
+  const warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
+  registerCaseHooks(warningHooks({ onError: warnErr }));
+  const stopWarning = scheduleDailyWarning(ctx, { onError: warnErr });
   await app.listen({ port: config.port, host: config.host });
   // Background jobs run here too unless disabled (`serve --no-jobs` next to `minsheng worker` processes);
   // leases keep them from running twice. The embedded database has only this process, so it always runs them.
@@ -39,6 +44,7 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   const url = `http://localhost:${port}`;
   const close = async () => {
     await worker?.stop();
+    stopWarning();
     await app.close();
     await ctx.db.close();
   };
