@@ -9,6 +9,7 @@ import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerTaggingRoutes } from '../tagging/routes.ts';
 import { registerWarningRoutes } from '../warning/routes.ts';
 import { installWeb } from './web.ts';
+import { registerMetricsRoutes } from '../metrics/routes.ts';
 
 export const BODY_LIMIT = 1024 * 1024; // 1 MiB: a case is text, not attachments
 
@@ -36,6 +37,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   await registerCaseRoutes(app, ctx);
   await registerTaggingRoutes(app, ctx);
   await registerWarningRoutes(app, ctx);
+  await registerMetricsRoutes(app, ctx);
   await installWeb(app);
   return app;
 }
