@@ -5,6 +5,7 @@ import { installErrorHandler } from './errors.ts';
 import { openApiDocument, openApiHtml } from './openapi.ts';
 import { installAuth } from '../auth/plugin.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
+import { registerKnowledgeRoutes } from '../knowledge/routes.ts';
 import { installWeb } from './web.ts';
 
 export const BODY_LIMIT = 1024 * 1024; // 1 MiB: a case is text, not attachments
@@ -30,6 +31,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   app.get('/api/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(openApiHtml));
 
   await registerCaseRoutes(app, ctx);
+  await registerKnowledgeRoutes(app, ctx);
   await installWeb(app);
   return app;
 }

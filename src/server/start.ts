@@ -4,8 +4,11 @@ import { openDatabase } from '../store/open.ts';
 import { createSecrets, loadOrCreateSecret } from '../shared/secrets.ts';
 import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
+import { registerCaseHooks } from '../cases/hooks.ts';
+import { knowledgeHooks } from '../knowledge/hooks.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
+  registerCaseHooks(knowledgeHooks);
   const db = await openDatabase(config);
   const secrets = createSecrets(loadOrCreateSecret(config.secret, config.dataDir));
   return { db, config, secrets };
