@@ -15,14 +15,17 @@ export interface CaseDto {
   categoryCode?: string | null; categoryPath?: string[] | null; requestType?: RequestType | null; urgency?: 'normal' | 'urgent'; keywords?: string[];
   sensitive?: boolean; status: Status; unitId?: string | null; unitName?: string | null; acceptDueAt?: string | null; replyDueAt?: string | null;
   deadlineLight?: 'green' | 'yellow' | 'red' | null; resolution?: string | null; callbackResult?: string | null; supervised?: boolean;
-  extensionPending?: unknown; counts?: Record<string, number>; events?: CaseEvent[]; allowedActions?: string[];
+  extensionPending?: unknown; counts?: Record<string, number>; events?: CaseEvent[]; allowedActions?: string[]; version?: number;
 }
-export interface CaseQuery { q?: string; status?: string; requestType?: string; districtCode?: string; categoryCode?: string; unitId?: string; channel?: string; from?: string; to?: string; phone?: string; deadlineLight?: string; ids?: string; page?: number; pageSize?: number; sort?: string }
+/** `to` is exclusive (a date means that day's midnight); `status` may list several, comma separated. */
+export interface CaseQuery { q?: string; status?: string; requestType?: string; districtCode?: string; categoryCode?: string; unitId?: string; channel?: string; from?: string; to?: string; callerPhone?: string; deadline?: string; supervised?: string; page?: number; pageSize?: number; sort?: 'receivedAt' | '-receivedAt' | 'replyDueAt' }
 
 export interface NewCase {
   channel: string; callerName?: string; callerPhone?: string; title?: string; content: string;
-  districtCode?: string | null; streetCode?: string | null; communityCode?: string | null; compoundId?: string | null; address?: string;
-  categoryCode?: string | null; requestType?: RequestType | null; urgency?: 'normal' | 'urgent'; keywords?: string[];
+  districtCode?: string; streetCode?: string; communityCode?: string; compoundId?: string; address?: string;
+  categoryCode?: string; requestType?: RequestType; urgency?: 'normal' | 'urgent'; keywords?: string[];
+  /** Dispatch at once to this unit, or resolve online with this answer (mutually exclusive). */
+  unitId?: string; resolution?: string; tags?: Record<string, unknown>;
 }
 
 export interface Suggestion {
@@ -55,14 +58,17 @@ export const api = {
   // cases (issue 2)
   listCases: async (q: CaseQuery) => asPage<CaseDto>(await optional('GET', `/api/cases${qs(q as any)}`, [])),
   getCase: (id: string | number) => http<CaseDto>('GET', `/api/cases/${id}`).then(unwrapCase),
-  createCase: (input: NewCase, idempotencyKey: string) => http<CaseDto>('POST', '/api/cases', { ...input, idempotencyKey }).then(unwrapCase),
+  createCase: (input: NewCase, idempotencyKey: string) =>
+    http<CaseDto>('POST', '/api/cases', dropEmpty(input), { headers: { 'idempotency-key': idempotencyKey } }).then(unwrapCase),
   act: (id: string | number, action: string, input: Record<string, unknown> = {}) => http<CaseDto>('POST', `/api/cases/${id}/actions/${action}`, input).then(unwrapCase),
-  callerHistory: async (phone: string) => asPage<CaseDto>(await optional('GET', `/api/cases${qs({ phone, pageSize: 10 })}`, [])),
+  callerHistory: async (callerPhone: string) => asPage<CaseDto>(await optional('GET', `/api/cases${qs({ callerPhone, pageSize: 10 })}`, [])),
+  proposeUnit: async (categoryCode: string, districtCode?: string) =>
+    (await optional<any>('GET', `/api/dispatch-catalogue/propose${qs({ categoryCode, districtCode })}`, null))?.proposal as { unitId: string; unitName?: string } | null,
 
-  // reference data (city issue)
-  categories: async () => asPage<RefItem>(await optional('GET', '/api/reference/categories', [])).items,
-  divisions: async () => asPage<RefItem>(await optional('GET', '/api/reference/divisions?level=district', [])).items,
-  units: async () => asPage<Unit>(await optional('GET', '/api/reference/units', [])).items,
+  // reference data (cases / city issues)
+  categories: async () => asPage<RefItem>(await optional('GET', '/api/categories?flat=true', [])).items,
+  divisions: async () => asPage<RefItem>(await optional('GET', '/api/divisions?level=district', [])).items,
+  units: async () => asPage<Unit>(await optional('GET', '/api/units?flat=true', [])).items.filter((u: any) => u.active !== false),
 
   // tagging (issue 3)
   suggest: async (text: string, signal?: AbortSignal) => {
@@ -86,6 +92,11 @@ export const api = {
   metricQuery: (q: { metric: string; dimension: string; period: string; from?: string; to?: string }) => optional<any>('GET', `/api/metrics/query${qs(q)}`, null),
   screen: () => optional<any>('GET', '/api/metrics/screen', null),
 };
+
+/** The API treats absent and empty differently (optional fields reject null): send only what is set. */
+function dropEmpty<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && !v.length))) as Partial<T>;
+}
 
 function unwrapCase(c: any): CaseDto {
   return (c?.case ?? c) as CaseDto;
