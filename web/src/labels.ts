@@ -20,7 +20,7 @@ export const actionLabels: Record<string, string> = {
   remind: '催办', supervise: '督办', update: '修改', comment: '备注', tag: '标签', redispatch: '重新转办',
 };
 export const alertKindLabels: Record<string, string> = { emerging: '苗头性', trending: '倾向性', concentrated: '集中性' };
-export const alertStatusLabels: Record<string, string> = { open: '待处理', new: '待处理', acknowledged: '已确认', assigned: '已指派', resolved: '已解决', dismissed: '已忽略' };
+export const alertStatusLabels: Record<string, string> = { new: '待处理', acknowledged: '已确认', assigned: '已交办', resolved: '已办结', dismissed: '已排除' };
 
 export const fmtTime = (s?: string | null) => {
   if (!s) return '—';

@@ -41,7 +41,8 @@ export interface Suggestion {
 
 export interface KbEntry { id: number; title: string; content: string; categoryCode?: string | null; categoryName?: string | null; source: 'staff' | 'past_reply'; keywords: string[]; score?: number; updatedAt?: string }
 export interface Alert {
-  id: string | number; kind: string; title: string; status: string; level?: string; severity?: string; detectedAt?: string; createdAt?: string;
+  id: string | number; kind: string; title: string; status: string; firstSeenAt?: string; lastSeenAt?: string; createdAt?: string; memberCount?: number;
+  proposedUnitId?: string | null; recurrenceDays?: number | null; events?: CaseEvent[]; zone?: { name: string; lng?: number; lat?: number }[];
   categoryCode?: string | null; categoryName?: string | null; districtCode?: string | null; districtName?: string | null; placeName?: string | null;
   lng?: number | null; lat?: number | null; observed?: number; expected?: number; pValue?: number; unitId?: string | null; unitName?: string | null;
   summary?: string; members?: CaseDto[]; memberIds?: (string | number)[]; series?: { day: string; observed: number; expected: number }[]; keywords?: string[];
@@ -83,9 +84,9 @@ export const api = {
 
   // alerts (warning issue)
   listAlerts: async (q: { status?: string; kind?: string } = {}) => asPage<Alert>(await optional('GET', `/api/alerts${qs(q)}`, [])),
-  getAlert: (id: string | number) => http<any>('GET', `/api/alerts/${id}`).then((a) => (a?.alert ? { ...a.alert, members: a.members ?? a.alert.members, series: a.series ?? a.alert.series } : a) as Alert),
-  alertAction: (id: string | number, action: 'acknowledge' | 'assign' | 'resolve' | 'dismiss', input: Record<string, unknown> = {}) =>
-    http<Alert>('POST', `/api/alerts/${id}/${action}`, input),
+  getAlert: (id: string | number) => http<any>('GET', `/api/alerts/${id}`).then(normalizeAlert),
+  alertAction: (id: string | number, action: 'acknowledge' | 'assign' | 'resolve' | 'dismiss' | 'comment', input: Record<string, unknown> = {}) =>
+    http<any>('POST', `/api/alerts/${id}/actions/${action}`, input),
 
   // metrics (metrics issue)
   metricCatalog: () => optional<any>('GET', '/api/metrics', null),
@@ -96,6 +97,16 @@ export const api = {
 /** The API treats absent and empty differently (optional fields reject null): send only what is set. */
 function dropEmpty<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && !v.length))) as Partial<T>;
+}
+
+/** The warning API stores the evidence series column-wise ({days, observed, expected}); charts want rows. */
+function normalizeAlert(a: any): Alert {
+  const s = a?.series;
+  let series: Alert['series'] = undefined;
+  if (Array.isArray(s)) series = s;
+  else if (s && Array.isArray(s.days) && Array.isArray(s.observed))
+    series = s.days.map((day: string, i: number) => ({ day, observed: Number(s.observed[i] ?? 0), expected: Array.isArray(s.expected) ? Number(s.expected[i] ?? 0) : NaN }));
+  return { ...a, series, zone: Array.isArray(s?.zone) ? s.zone : undefined };
 }
 
 function unwrapCase(c: any): CaseDto {
