@@ -7,7 +7,7 @@ import {
 import 'element-plus/dist/index.css';
 import './style.css';
 import App from './App.vue';
-import { loadUser, user, homeOf, authMissing } from './session.ts';
+import { loadUser, user, homeOf, authMissing, rememberSignedIn } from './session.ts';
 import { setGuard, startRouter, redirectTo } from './router.ts';
 import { setUnauthorizedHandler } from './api/http.ts';
 
@@ -26,6 +26,7 @@ setGuard((c) => {
 });
 setUnauthorizedHandler(() => {
   user.value = null;
+  rememberSignedIn(false);
   void redirectTo('/login?next=' + encodeURIComponent(location.pathname + location.search));
 });
 

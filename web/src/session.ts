@@ -1,20 +1,29 @@
 // The signed-in user and what their role may see.
 import { ref } from 'vue';
 import { api, type Role, type User } from './api/index.ts';
-import { ApiError } from './api/http.ts';
+import { serves } from './api/http.ts';
 
 export const user = ref<User | null>(null);
-/** True when the server has no auth endpoints yet (placeholder auth treats everyone as an operator). */
+/** True when the server has no auth endpoints (placeholder auth treats everyone as an operator). */
 export const authMissing = ref(false);
 
+// The session cookie is httpOnly; this flag only remembers that we signed in, so that a signed-out visit goes
+// straight to the login page instead of asking /api/auth/me for a 401.
+const HINT = 'ms_signed_in';
+export const rememberSignedIn = (on: boolean) => (on ? localStorage.setItem(HINT, '1') : localStorage.removeItem(HINT));
+
 export async function loadUser(): Promise<void> {
+  if (!(await serves('GET', '/api/auth/me'))) {
+    authMissing.value = true;
+    user.value = { id: 'operator', username: 'operator', name: '话务员', role: 'operator' };
+    return;
+  }
+  if (!localStorage.getItem(HINT)) return;
   try {
     user.value = (await api.me()).user;
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404) {
-      authMissing.value = true;
-      user.value = { id: 'operator', username: 'operator', name: '话务员', role: 'operator' };
-    } else user.value = null;
+  } catch {
+    user.value = null;
+    rememberSignedIn(false);
   }
 }
 
