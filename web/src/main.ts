@@ -8,7 +8,7 @@ import 'element-plus/dist/index.css';
 import './style.css';
 import App from './App.vue';
 import { loadUser, user, homeOf, authMissing, rememberSignedIn } from './session.ts';
-import { setGuard, startRouter, redirectTo } from './router.ts';
+import { setGuard, startRouter, redirectTo, preload } from './router.ts';
 import { setUnauthorizedHandler } from './api/http.ts';
 
 const app = createApp(App);
@@ -30,6 +30,7 @@ setUnauthorizedHandler(() => {
   void redirectTo('/login?next=' + encodeURIComponent(location.pathname + location.search));
 });
 
+preload(location.pathname);
 await loadUser();
 app.mount('#app');
 await startRouter();

@@ -49,6 +49,8 @@ async function resolve(path: string, replace = false) {
 }
 
 export const navigate = (path: string) => resolve(path);
+/** Starts fetching a route's chunk (used at boot, in parallel with the session check). */
+export const preload = (path: string) => void match(path)?.def.load().catch(() => null);
 export const redirectTo = (path: string) => resolve(path, true);
 export function startRouter() {
   window.addEventListener('popstate', () => resolve(location.pathname + location.search, true));
