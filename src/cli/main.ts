@@ -4,6 +4,8 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../store/open.ts';
 import { startServer } from '../server/start.ts';
 import { registerKnowledgeCommands } from '../knowledge/cli.ts';
+import { registerCaseCommands } from '../cases/cli.ts';
+import { registerCityCommands } from '../city/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 
 const program = new Command();
@@ -35,6 +37,8 @@ program
   });
 
 registerKnowledgeCommands(program);
+registerCaseCommands(program);
+registerCityCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);

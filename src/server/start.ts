@@ -6,6 +6,7 @@ import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
 import { registerCaseHooks } from '../cases/hooks.ts';
 import { knowledgeHooks } from '../knowledge/hooks.ts';
+import { prepareOnStart } from '../city/start-demo.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
   registerCaseHooks(knowledgeHooks);
@@ -16,6 +17,7 @@ export async function createContext(config: Config): Promise<AppContext> {
 
 export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
   const ctx = await createContext(config);
+  await prepareOnStart(ctx);
   const app = await buildApp(ctx, { logger: true });
   await app.listen({ port: config.port, host: config.host });
   const addr = app.server.address();
