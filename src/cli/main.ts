@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../store/open.ts';
 import { startServer } from '../server/start.ts';
+import { registerKnowledgeCommands } from '../knowledge/cli.ts';
 import { registerCaseCommands } from '../cases/cli.ts';
 import { registerCityCommands } from '../city/cli.ts';
 import { registerOpsCommands } from '../ops/cli.ts';
@@ -39,6 +40,7 @@ program
     await db.close();
   });
 
+registerKnowledgeCommands(program);
 registerCaseCommands(program);
 registerCityCommands(program);
 registerOpsCommands(program);

@@ -8,6 +8,7 @@ import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerTaggingRoutes } from '../tagging/routes.ts';
 import { registerWarningRoutes } from '../warning/routes.ts';
+import { registerKnowledgeRoutes } from '../knowledge/routes.ts';
 import { installWeb } from './web.ts';
 import { registerMetricsRoutes } from '../metrics/routes.ts';
 
@@ -38,6 +39,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   await registerTaggingRoutes(app, ctx);
   await registerWarningRoutes(app, ctx);
   await registerMetricsRoutes(app, ctx);
+  await registerKnowledgeRoutes(app, ctx);
   await installWeb(app);
   return app;
 }

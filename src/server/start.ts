@@ -4,6 +4,8 @@ import { openDatabase } from '../store/open.ts';
 import { createSecrets, loadOrCreateSecret } from '../shared/secrets.ts';
 import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
+import { registerCaseHooks } from '../cases/hooks.ts';
+import { knowledgeHooks } from '../knowledge/hooks.ts';
 import { prepareOnStart } from '../city/start-demo.ts';
 import { registerAuthJobs, ensureUsers } from '../auth/jobs.ts';
 import { startWorker } from '../jobs/registry.ts';
@@ -20,6 +22,7 @@ import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 export async function createContext(config: Config): Promise<AppContext> {
   setupDomains();
   checkDataDir(config); // a full disk or read-only directory says so, instead of a WASM abort
+  registerCaseHooks(knowledgeHooks);
   const db = await openDatabase(config);
   const secrets = createSecrets(loadOrCreateSecret(config.secret, config.dataDir));
   return { db, config, secrets };
