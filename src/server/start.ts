@@ -10,14 +10,13 @@ import { prepareOnStart } from '../city/start-demo.ts';
 import { registerAuthJobs, ensureUsers } from '../auth/jobs.ts';
 import { startWorker } from '../jobs/registry.ts';
 import { checkDataDir } from '../ops/preflight.ts';
+import { startTagging, warmTagging } from '../tagging/hooks.ts';
+import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 
 /** Registers every domain's case hooks and background jobs (same in `serve` and `worker` processes). */
 export function setupDomains(): void {
   registerAuthJobs();
 }
-import { startTagging, warmTagging } from '../tagging/hooks.ts';
-import { registerCaseHooks } from '../cases/hooks.ts';
-import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
   setupDomains();
