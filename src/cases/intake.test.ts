@@ -132,3 +132,22 @@ for (const engine of engines()) {
     });
   });
 }
+
+describe('case_changed notifications', () => {
+  it('are sent after commit with id, action and status', async () => {
+    const { freshPglite } = await import('../../tests/engines.ts');
+    const { flushCaseNotifications } = await import('./notify.ts');
+    const db = await freshPglite();
+    try {
+      const ctx = testContext(db);
+      const got: any[] = [];
+      await db.listen('case_changed', (p) => got.push(JSON.parse(p)));
+      const c = await createCase(ctx, { channel: '12345', content: '通知测试' }, SYSTEM_ACTOR);
+      await flushCaseNotifications(db);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(got).toContainEqual({ id: c.id, action: 'create', status: 'received' });
+    } finally {
+      await db.close();
+    }
+  });
+});
