@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../store/open.ts';
 import { startServer } from '../server/start.ts';
 import { registerCaseCommands } from '../cases/cli.ts';
+import { registerCityCommands } from '../city/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 
 const program = new Command();
@@ -35,6 +36,7 @@ program
   });
 
 registerCaseCommands(program);
+registerCityCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);

@@ -4,6 +4,7 @@ import { openDatabase } from '../store/open.ts';
 import { createSecrets, loadOrCreateSecret } from '../shared/secrets.ts';
 import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
+import { prepareOnStart } from '../city/start-demo.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
   const db = await openDatabase(config);
@@ -13,6 +14,7 @@ export async function createContext(config: Config): Promise<AppContext> {
 
 export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
   const ctx = await createContext(config);
+  await prepareOnStart(ctx);
   const app = await buildApp(ctx, { logger: true });
   await app.listen({ port: config.port, host: config.host });
   const addr = app.server.address();
