@@ -91,7 +91,7 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: AppContext):
     params: IdParams,
     handler: async ({ params, actor, ctx }) => {
       const c = await getCase(ctx, params.id, actor);
-      return { proposal: await proposeUnit(ctx.db, c.categoryCode, c.districtCode) };
+      return { proposal: await proposeUnit(ctx.db, c.categoryCode, c.districtCode, c.streetCode) };
     },
   });
 
@@ -116,8 +116,8 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: AppContext):
     url: '/api/dispatch-catalogue/propose',
     summary: '按分类与区县推荐承办单位（区县专属规则优先）',
     tag: '单位与派单目录',
-    query: z.object({ categoryCode: z.string().min(1).max(64), districtCode: z.string().max(64).optional() }),
-    handler: async ({ query, ctx }) => ({ proposal: await proposeUnit(ctx.db, query.categoryCode, query.districtCode) }),
+    query: z.object({ categoryCode: z.string().min(1).max(64), districtCode: z.string().max(64).optional(), streetCode: z.string().max(64).optional() }),
+    handler: async ({ query, ctx }) => ({ proposal: await proposeUnit(ctx.db, query.categoryCode, query.districtCode, query.streetCode) }),
   });
   route(app, ctx, {
     method: 'POST',
