@@ -163,6 +163,6 @@ if (which === 'both' || which === 'postgres') {
 }
 if (which === 'both' || which === 'pglite') results.pglite = { ...(await runEngine('pglite', Number(arg('concurrency', '8')))), target: { casesPerSec: 300 } };
 writeResults('intake', {
-  method: `POST /api/cases (validation, idempotency key, encryption, case number, case + audit event + NOTIFY in one statement, enrich/afterChange hooks registered at start) through the HTTP API; server in a child process; ${warmupS}s warm-up then ${durationS}s measured; keep-alive load generator in the benchmark process on the same machine`,
+  method: `POST /api/cases (validation, idempotency key, encryption, case number, case + audit event in one statement, concurrent requests batched, NOTIFY after commit, hooks registered at start) through the HTTP API; server in a child process; ${warmupS}s warm-up then ${durationS}s measured; keep-alive load generator in the benchmark process on the same machine`,
   ...results,
 });
