@@ -51,29 +51,45 @@ interface Pending extends NewCase {
   resolve: (r: Row) => void;
   reject: (e: unknown) => void;
 }
-interface Batcher { queue: Pending[]; inFlight: number }
+interface Batcher { queue: Pending[]; inFlight: number; lastEnd: number; lingering: boolean }
 const batchers = new WeakMap<Db, Batcher>();
 const MAX_BATCH = 200;
 
 /** Stores one new case through the batcher; resolves with its stored row. */
 export function submitCase(db: Db, item: NewCase & { afterInsert?: Pending['afterInsert'] }): Promise<Row> {
   let b = batchers.get(db);
-  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0 }));
+  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastEnd: 0, lingering: false }));
   return new Promise<Row>((resolve, reject) => {
     b!.queue.push({ ...item, resolve, reject });
     pump(db, b!);
   });
 }
 
-// PGlite runs one statement at a time anyway; a server takes a few batches in parallel (pool connections).
+// PGlite runs one statement at a time anyway (and blocks the event loop while it does); a server takes a few
+// batches in parallel (pool connections).
 const maxInFlight = (db: Db) => (db.engine === 'pglite' ? 1 : 4);
+// Under load (a flush ended moments ago) PGlite waits a few ms so that requests parsed meanwhile join the
+// batch; an idle system flushes at once.
+const lingerMs = (db: Db) => (db.engine === 'pglite' ? 3 : 0);
 
 function pump(db: Db, b: Batcher): void {
+  if (b.lingering) return;
   while (b.queue.length && b.inFlight < maxInFlight(db)) {
+    const linger = lingerMs(db);
+    if (linger && b.queue.length < MAX_BATCH && Date.now() - b.lastEnd < 20) {
+      b.lingering = true;
+      b.lastEnd = 0; // linger once per flush
+      setTimeout(() => {
+        b.lingering = false;
+        pump(db, b);
+      }, linger);
+      return;
+    }
     const batch = b.queue.splice(0, MAX_BATCH);
     b.inFlight++;
     void flush(db, batch).finally(() => {
       b.inFlight--;
+      b.lastEnd = Date.now();
       pump(db, b);
     });
   }

@@ -16,7 +16,7 @@ export function notifyCaseChanged(db: Db, payload: { id: number; action: string;
   if (!q.running) q.running = drain(db, q);
 }
 
-const COALESCE_MS = 10; // live-update latency traded for one statement per burst instead of one per case
+const COALESCE_MS = 25; // live-update latency traded for one statement per burst instead of one per case
 
 async function drain(db: Db, q: Queue): Promise<void> {
   await new Promise((r) => setTimeout(r, COALESCE_MS));
