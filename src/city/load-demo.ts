@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../server/context.ts';
 import type { Db } from '../store/db.ts';
-import { csvLine } from '../store/db.ts';
+import { csvLine, quoteIdent } from '../store/db.ts';
 import { maskPhone, type Secrets } from '../shared/secrets.ts';
 import { caseHooks } from '../cases/hooks.ts';
 import { addDays } from '../shared/time.ts';
@@ -57,6 +57,11 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
   let events = 0;
   let daysDone = 0;
   const lastNo = new Map<string, number>();
+  // A large load into few rows builds the secondary indexes once at the end instead of row by row.
+  const [{ existing }] = await db.query<{ existing: number }>('SELECT count(*)::int8 AS existing FROM (SELECT 1 FROM cases LIMIT 100000) x');
+  const bulk = opts.days * opts.perDay > Number(existing);
+  const indexes = bulk ? await dropSecondaryIndexes(db, ['cases', 'case_events']) : [];
+  try {
   let inFlight: Promise<void> = Promise.resolve();
   for (const batch of batches(gen.days(), opts.batchDays ?? 7)) {
     for (const b of batch) {
@@ -71,6 +76,9 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
     opts.onProgress?.({ day: batch[batch.length - 1].day, daysDone, days: opts.days, cases, events, ms: Date.now() - t0 });
   }
   await inFlight;
+  } finally {
+    for (const ix of indexes) await db.exec(ix.indexdef);
+  }
   await finishBulkLoad(db, lastNo);
   const truth = gen.truth();
   if (opts.truthFile) writeTruth(opts.truthFile, truth);
@@ -85,6 +93,16 @@ async function copyBatch(db: Db, batch: DayBatch[], secrets: Secrets): Promise<v
   await db.copyRows('case_events', EVENT_COLUMNS, (function* () {
     for (const b of batch) for (const e of b.events) yield eventRow(e);
   })());
+}
+
+/** Drops the non-constraint indexes of the tables and returns their definitions for re-creation. */
+async function dropSecondaryIndexes(db: Db, tables: string[]): Promise<{ indexname: string; indexdef: string }[]> {
+  const rows = await db.query<{ indexname: string; indexdef: string }>(
+    `SELECT i.indexname, i.indexdef FROM pg_indexes i
+      WHERE i.schemaname = current_schema() AND i.tablename = ANY($1::text[])
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`, [tables]);
+  for (const r of rows) await db.exec(`DROP INDEX IF EXISTS ${quoteIdent(r.indexname)}`);
+  return rows;
 }
 
 /** After COPY with explicit ids: move the identity sequences and the case-number counters past them. */
