@@ -232,6 +232,21 @@ export class CityGenerator {
     return { day, cases, events };
   }
 
+  /**
+   * Callers come from a population: a small group of frequent callers makes a quarter of the calls, the rest
+   * from a large pool. Each caller's name and phone derive from (seed, index), so they are stable across days.
+   * Most callers leave a surname only (张先生 / 李女士), as operators record it.
+   */
+  private caller(rng: Rng): { callerName: string; callerPhone: string } {
+    const frequent = Math.max(1, Math.round(this.opts.perDay / 2));
+    const k = rng.next() < 0.25 ? rng.int(frequent) : frequent + rng.int(Math.max(1, this.opts.perDay * 120));
+    const r = createRng(`${this.opts.seed}:caller:${k}`);
+    const surname = r.pick(SURNAMES);
+    const callerName = r.next() < 0.8 ? surname + (r.next() < 0.55 ? '先生' : '女士') : surname + r.pick(GIVEN) + (r.next() < 0.7 ? r.pick(GIVEN) : '');
+    const callerPhone = r.next() < 0.9 ? r.pick(MOBILE) + String(r.int(1e8)).padStart(8, '0') : `0731-8${String(r.int(1e7)).padStart(7, '0')}`;
+    return { callerName, callerPhone };
+  }
+
   private pickDistrict(rng: Rng): string {
     return rng.weighted(this.districtCodes, this.districtWeights);
   }
@@ -249,8 +264,7 @@ export class CityGenerator {
     const channel = drawChannel(rng, leaf);
     return {
       at: dayStart + hourOffset(rng), leaf, type, community, compound: compound ?? null,
-      callerName: rng.pick(SURNAMES) + rng.pick(GIVEN) + (rng.next() < 0.7 ? rng.pick(GIVEN) : ''),
-      callerPhone: rng.next() < 0.9 ? rng.pick(MOBILE) + String(rng.int(1e8)).padStart(8, '0') : `0731-8${String(rng.int(1e7)).padStart(7, '0')}`,
+      ...this.caller(rng),
       channel, urgent: rng.next() < (type === 'help' ? 0.06 : 0.01),
     };
   }
