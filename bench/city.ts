@@ -42,6 +42,7 @@ const results: Record<string, unknown> = { params: { perDay, pgDays, genDays, pg
   let cases = 0;
   let events = 0;
   for (const b of generateCity({ seed: 1, start, days: genDays, perDay }).days()) {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss); // the loop is synchronous: sample here too
     cases += b.cases.length;
     events += b.events.length;
   }
