@@ -9,6 +9,8 @@ import { registerCaseHooks } from '../cases/hooks.ts';
 import { seedReference } from './seed-reference.ts';
 import { loadDemo } from './load-demo.ts';
 import { loadTaxonomy } from './taxonomy.ts';
+import { runLive } from './live.ts';
+import { prepareOnStart } from './start-demo.ts';
 
 const bulkLoads: { fromDay: string; toDay: string }[] = [];
 registerCaseHooks({ name: 'city-test-bulk', afterBulkLoad: async (_ctx, range) => void bulkLoads.push(range) });
@@ -78,6 +80,38 @@ for (const engine of engines()) {
       const r2 = await loadDemo(ctx, { seed: 6, start: '2026-05-04', days: 1, perDay: 100 });
       const [m] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
       expect(m.n).toBe(r.cases + 1 + r2.cases);
+    });
+
+    it('live mode adds requests now, with a create event and a case_changed notification', async () => {
+      const heard: string[] = [];
+      const unlisten = await db.listen('case_changed', (p) => heard.push(p));
+      const before = Date.now();
+      const added = await runLive(ctx, { seed: 1, rate: 60_000, limit: 3 });
+      expect(added).toBe(3);
+      const rows = await db.query<{ id: number; status: string; received_at: Date; n: number }>(
+        `SELECT c.id, c.status, c.received_at, (SELECT count(*)::int FROM case_events e WHERE e.case_id = c.id) AS n FROM cases c ORDER BY c.id DESC LIMIT 3`);
+      for (const r of rows) {
+        expect(r.status).toBe('received');
+        expect(r.n).toBe(1);
+        expect(r.received_at.getTime()).toBeGreaterThanOrEqual(before - 1000);
+      }
+      for (let i = 0; i < 50 && heard.length < 3; i++) await new Promise((res) => setTimeout(res, 20));
+      await unlisten();
+      expect(heard.map((p) => JSON.parse(p).action)).toEqual(['create', 'create', 'create']);
+    });
+
+    it('start-up seeds reference data on an empty database (demo off)', async () => {
+      const fresh = await engine.open();
+      try {
+        const logs: string[] = [];
+        await prepareOnStart({ ...ctx, db: fresh, config: { ...ctx.config, demoOnEmpty: false } }, (m) => logs.push(m));
+        const [d] = await fresh.query<{ n: number }>('SELECT count(*)::int AS n FROM divisions');
+        expect(d.n).toBe(1831);
+        expect(logs.join('\n')).toContain('参考数据');
+        expect((await fresh.query('SELECT 1 FROM cases LIMIT 1')).length).toBe(0);
+      } finally {
+        await fresh.close();
+      }
     });
   });
 }
