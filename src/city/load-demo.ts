@@ -68,7 +68,7 @@ export interface DemoOptions extends Omit<CityOptions, 'startId' | 'startEventId
   /** Write the ground truth here (JSON). */
   truthFile?: string;
   onProgress?: (p: { day: string; daysDone: number; days: number; cases: number; events: number; ms: number }) => void;
-  /** Days per COPY batch (default 7). */
+  /** Days per COPY batch (default 4: bounds memory at about two batches of rows). */
   batchDays?: number;
 }
 
@@ -94,7 +94,7 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
   try {
   const seal = createSealCache(ctx.secrets);
   let inFlight: Promise<void> = Promise.resolve();
-  for (const batch of batches(gen.days(), opts.batchDays ?? 7)) {
+  for (const batch of batches(gen.days(), opts.batchDays ?? 4)) {
     for (const b of batch) {
       if (b.cases.length) lastNo.set(b.day, Number(b.cases[b.cases.length - 1].caseNo.slice(9)));
     }
