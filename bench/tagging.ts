@@ -1,7 +1,7 @@
 // Tagging benchmark: 5-fold stratified CV on ../shared/data/taidi2020/train.csv, side by side with the
 // sklearn peer on the same fold files in the same run; training time, single-core prediction throughput,
 // calibration (ECE), model size, memory, and /api/tagging/suggest latency.
-// Usage: npm run bench -- tagging [--shared DIR] [--folds K] [--no-peer]
+// Usage: npm run bench -- tagging [--shared DIR] [--folds K] [--no-peer] [--city-only]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,10 @@ const shared = path.resolve(arg('--shared') ?? path.join(root, '..', 'shared'));
 const trainCsv = path.join(shared, 'data', 'taidi2020', 'train.csv');
 const peerPy = path.join(shared, 'peers', 'classify_sklearn.py');
 const K = Number(arg('--folds') ?? 5);
+if (process.argv.includes('--city-only')) {
+  console.log(JSON.stringify(await syntheticCity(), null, 2));
+  process.exit(0);
+}
 if (!fs.existsSync(trainCsv)) {
   console.log(`SKIP tagging benchmark: ${trainCsv} not found (../shared beside the project root, or --shared DIR)`);
   process.exit(0);
@@ -110,6 +114,7 @@ const thr = cpuSeconds(() => texts.forEach((t) => predictLabel(full, t)));
 
 // Suggest API latency (in process, PGlite, the full model active, empty case history).
 const latency = await suggestLatency(full, bytes, texts.slice(0, 400));
+const city = await syntheticCity();
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 const pooled = scoreLabels(gold, pred);
@@ -142,9 +147,72 @@ writeResults('tagging', {
   ratios: peer.length
     ? { macro_f1_delta: round4(oursF1 - peerF1!), predict_speed_ratio: round4(oursDocsPerS / peerDocsPerS!), train_time_ratio: round4(mean(ours.map((o) => o.train_s)) / mean(peer.map((p) => p.train_s))) }
     : null,
+  synthetic_city: city,
   targets: { macro_f1_peer_plus_0_02: peerF1 === null ? null : oursF1 >= peerF1 + 0.02, docs_per_s_5000: oursDocsPerS >= 5000, train_3000_under_30s: fullTrainS < 30, model_under_50mb: bytes.length < 50 * 2 ** 20, suggest_p99_under_30ms: latency.p99 < 30 },
   notes: 'Throughput is documents per CPU-second of the prediction loop on one thread (cpuUsage), so other processes on the shared machine do not count against it; docs_per_s_wall is wall time. The lead re-runs this on a quiet machine.',
 });
+
+/** The synthetic city's requests: train on the first 80 % of days, test on the held-out last 20 %. */
+async function syntheticCity() {
+  let gen: typeof import('../src/city/generate-city.ts');
+  let tax: typeof import('../src/city/taxonomy.ts');
+  let gaz: typeof import('../src/city/gazetteer.ts');
+  try {
+    gen = await import('../src/city/generate-city.ts');
+    tax = await import('../src/city/taxonomy.ts');
+    gaz = await import('../src/city/gazetteer.ts');
+  } catch {
+    return { skipped: 'src/city generator not merged' };
+  }
+  const { Gazetteer } = await import('../src/tagging/places.ts');
+  const { detectRequestType } = await import('../src/tagging/request-type.ts');
+  const { detectUrgency } = await import('../src/tagging/urgency.ts');
+  const days = 60;
+  const g = gen.generateCity({ seed: 7, start: '2026-01-05', days, perDay: 150 });
+  const cases: import('../src/city/generate-city.ts').GenCase[] = [];
+  for (const b of g.days()) cases.push(...b.cases);
+  const cut = [...cases].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())[Math.floor(cases.length * 0.8)].receivedAt.getTime();
+  const train = cases.filter((c) => c.receivedAt.getTime() < cut);
+  const test = cases.filter((c) => c.receivedAt.getTime() >= cut);
+  const text = (c: { title: string; content: string }) => `${c.title} ${c.content}`;
+  const t0 = performance.now();
+  const m = trainModel(train.map(text), train.map((c) => c.categoryCode));
+  const trainS = (performance.now() - t0) / 1000;
+  const pred = test.map((c) => predictLabel(m, text(c)));
+  const leaf = scoreLabels(test.map((c) => c.categoryCode), pred);
+  const topOf = new Map(tax.loadTaxonomy().leaves.map((l) => [l.code, l.topCode]));
+  const top = scoreLabels(test.map((c) => topOf.get(c.categoryCode) ?? '?'), pred.map((p) => topOf.get(p) ?? '?'));
+  const gz = gaz.loadGazetteer();
+  const places = new Gazetteer(
+    [gz.city, ...gz.districts, ...gz.streets, ...gz.communities].map((d) => ({ code: d.code, name: d.name, level: d.level, parent_code: d.parentCode })),
+    [...gz.compounds, ...gz.roads].map((p) => ({ id: p.id, name: p.name, aliases: p.aliases, kind: p.kind, community_code: p.communityCode })),
+  );
+  let districtOk = 0, communityOk = 0, compoundOk = 0, compoundN = 0, typeOk = 0, urgentTp = 0, urgentFp = 0, urgentFn = 0;
+  for (const c of test) {
+    const norm = normalizeText(text(c));
+    const pl = places.resolve(norm, c.address);
+    if (pl.districtCode === c.districtCode) districtOk++;
+    if (pl.communityCode === c.communityCode) communityOk++;
+    if (c.compoundId) {
+      compoundN++;
+      if (pl.compoundId === c.compoundId) compoundOk++;
+    }
+    if (detectRequestType(norm).type === c.requestType) typeOk++;
+    const u = detectUrgency(norm).level === 'urgent';
+    if (u && c.urgency === 'urgent') urgentTp++;
+    else if (u) urgentFp++;
+    else if (c.urgency === 'urgent') urgentFn++;
+  }
+  return {
+    generator: { seed: 7, days, perDay: 150, train: train.length, test: test.length, split: 'by time: first 80 % train, last 20 % held out' },
+    category_leaf: { labels: m.labels.length, accuracy: leaf.accuracy, macro_f1: leaf.macro_f1 },
+    category_top_level: { accuracy: top.accuracy, macro_f1: top.macro_f1 },
+    train_s: round4(trainS),
+    request_type_accuracy: round4(typeOk / test.length),
+    urgency: { precision: round4(urgentTp / Math.max(1, urgentTp + urgentFp)), recall: round4(urgentTp / Math.max(1, urgentTp + urgentFn)), urgent_in_test: urgentTp + urgentFn },
+    place: { district_accuracy: round4(districtOk / test.length), community_accuracy: round4(communityOk / test.length), compound_accuracy: round4(compoundOk / Math.max(1, compoundN)) },
+  };
+}
 
 async function suggestLatency(model: import('../src/tagging/classifier.ts').TextModel, bytes: Buffer, sample: string[]) {
   const { freshPglite } = await import('../tests/engines.ts');
