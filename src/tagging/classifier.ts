@@ -43,7 +43,7 @@ export interface Suggestion {
   evidence: { term: string; weight: number }[];
 }
 
-const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, nb: false, seed: 42 };
+const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, nb: true, seed: 42 };
 
 // ---------- sparse vectors ----------
 interface SparseVec {
