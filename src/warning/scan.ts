@@ -74,6 +74,10 @@ function scanOnce(
     const center = centers[ci];
     const nb = neighbours[center];
     const kmax = Math.min(K, nb.length);
+    // A zone without any case in the longest window cannot be a cluster: skip it cheaply.
+    let any = 0;
+    for (let k = 0; k < kmax && any === 0; k++) any = recent[nb[k] * W + W - 1];
+    if (any === 0) continue;
     zc.fill(0);
     let zoneTotal = 0;
     let cb: Best | null = null;
