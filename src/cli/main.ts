@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../store/open.ts';
 import { startServer } from '../server/start.ts';
+import { registerCaseCommands } from '../cases/cli.ts';
+import { registerCityCommands } from '../city/cli.ts';
 import { registerWarningCommands } from '../warning/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 
@@ -34,6 +36,8 @@ program
     await db.close();
   });
 
+registerCaseCommands(program);
+registerCityCommands(program);
 registerWarningCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {

@@ -4,6 +4,7 @@ import { openDatabase } from '../store/open.ts';
 import { createSecrets, loadOrCreateSecret } from '../shared/secrets.ts';
 import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
+import { prepareOnStart } from '../city/start-demo.ts';
 import { registerCaseHooks } from '../cases/hooks.ts';
 import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 
@@ -15,9 +16,11 @@ export async function createContext(config: Config): Promise<AppContext> {
 
 export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
   const ctx = await createContext(config);
+  let warnErr = (e: unknown) => console.error('预警运行失败', e);
+  registerCaseHooks(warningHooks({ onError: (e) => warnErr(e) })); // before the demo load: its afterBulkLoad schedules a first run
+  await prepareOnStart(ctx);
   const app = await buildApp(ctx, { logger: true });
-  const warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
-  registerCaseHooks(warningHooks({ onError: warnErr }));
+  warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
   const stopWarning = scheduleDailyWarning(ctx, { onError: warnErr });
   await app.listen({ port: config.port, host: config.host });
   const addr = app.server.address();
