@@ -16,6 +16,7 @@ import { rng } from '../src/warning/random.ts';
 import { simulateCity, simulateSeries, simulateStream, type SimCase } from '../src/warning/simulate.ts';
 
 const quick = process.argv.includes('--quick');
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
 const R_SCRIPT = '/work/shared/peers/detect_surveillance.R';
 const median = (xs: number[]) => { if (!xs.length) return null; const s = xs.slice().sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const r3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
@@ -162,6 +163,7 @@ function benchConcentrated() {
   const alerts: { keys: string[]; first: number; last: number; members: Set<number>; cat: string }[] = [];
   const t0 = performance.now();
   for (let d = warm; d < days; d++) {
+    if ((d - warm) % 10 === 0) log('concentrated day', d - warm, 'of', evalDays, ((performance.now() - t0) / 1000).toFixed(1), 's');
     for (const det of detectConcentrated(input(addDays(firstDay, d)), {})) {
       const open = alerts.find((a) => a.keys.some((k) => det.matchKeys.includes(k)) && d - a.last <= 14);
       if (open) { open.last = d; det.memberCaseIds.forEach((m) => open.members.add(m)); open.keys = [...new Set([...open.keys, ...det.matchKeys])]; }
@@ -313,6 +315,7 @@ function benchRuntime() {
 
 const results: Record<string, unknown> = { quick };
 for (const [name, fn] of [['trending', benchTrending], ['concentrated', benchConcentrated], ['emerging', benchEmerging], ['runtime', benchRuntime]] as const) {
+  if (only && !only.includes(name)) continue;
   const t = performance.now();
   log('running', name);
   try { results[name] = fn(); } catch (e) { results[name] = { error: String((e as Error).stack ?? e) }; }

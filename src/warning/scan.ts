@@ -197,8 +197,8 @@ export function nearestNeighbours(lng: Float64Array, lat: Float64Array, k: numbe
   const out: Int32Array[] = [];
   const d = new Float64Array(n);
   const order = new Int32Array(n);
+  const cos = Math.cos(((lat.reduce((a, b) => a + b, 0) / Math.max(n, 1)) * Math.PI) / 180);
   for (let i = 0; i < n; i++) {
-    const cos = Math.cos((lat[i] * Math.PI) / 180);
     for (let j = 0; j < n; j++) {
       const dx = (lng[j] - lng[i]) * cos, dy = lat[j] - lat[i];
       d[j] = j === i ? -1 : dx * dx + dy * dy;
@@ -208,6 +208,48 @@ export function nearestNeighbours(lng: Float64Array, lat: Float64Array, k: numbe
     // partial selection: simple sort is fine for the few hundred locations of one topic
     const arr = Array.from(order).sort((a, b) => d[a] - d[b]).slice(0, kk);
     out.push(Int32Array.from(arr));
+  }
+  return out;
+}
+
+/**
+ * k nearest neighbours of every point (itself first) through a uniform grid, for many points (all compounds
+ * of a city): each point searches outward ring by ring until the k-th distance is covered.
+ */
+export function gridNeighbours(lng: Float64Array, lat: Float64Array, k: number): Int32Array[] {
+  const n = lng.length;
+  if (n <= 400) return nearestNeighbours(lng, lat, k);
+  const cos = Math.cos(((lat.reduce((a, b) => a + b, 0) / n) * Math.PI) / 180);
+  const xs = Float64Array.from(lng, (v) => v * cos);
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (let i = 0; i < n; i++) { minX = Math.min(minX, xs[i]); maxX = Math.max(maxX, xs[i]); minY = Math.min(minY, lat[i]); maxY = Math.max(maxY, lat[i]); }
+  const side = Math.max(1, Math.round(Math.sqrt(n / 4)));
+  const cw = (maxX - minX) / side || 1e-9, ch = (maxY - minY) / side || 1e-9;
+  const cells: number[][] = Array.from({ length: side * side }, () => []);
+  const cx = (i: number) => Math.min(side - 1, Math.floor((xs[i] - minX) / cw));
+  const cy = (i: number) => Math.min(side - 1, Math.floor((lat[i] - minY) / ch));
+  for (let i = 0; i < n; i++) cells[cy(i) * side + cx(i)].push(i);
+  const out: Int32Array[] = [];
+  const kk = Math.min(k, n);
+  for (let i = 0; i < n; i++) {
+    const x0 = cx(i), y0 = cy(i);
+    const cand: [number, number][] = [];
+    for (let r = 0; ; r++) {
+      for (let y = y0 - r; y <= y0 + r; y++) {
+        if (y < 0 || y >= side) continue;
+        for (let x = x0 - r; x <= x0 + r; x++) {
+          if (x < 0 || x >= side || (Math.abs(x - x0) !== r && Math.abs(y - y0) !== r)) continue;
+          for (const j of cells[y * side + x]) { const dx = xs[j] - xs[i], dy = lat[j] - lat[i]; cand.push([j === i ? -1 : dx * dx + dy * dy, j]); }
+        }
+      }
+      if (cand.length >= kk) {
+        cand.sort((a, b) => a[0] - b[0]);
+        const reach = r * Math.min(cw, ch);
+        if (cand[kk - 1][0] <= reach * reach || r > side) break;
+      }
+      if (r > side) break;
+    }
+    out.push(Int32Array.from(cand.slice(0, kk), (c) => c[1]));
   }
   return out;
 }
