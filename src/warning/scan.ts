@@ -56,6 +56,9 @@ export const expectedCount = (zoneTotal: number, windowTotal: number, total: num
 
 interface Best { llr: number; center: number; k: number; w: number; c: number; mu: number }
 
+const LN = Float64Array.from({ length: 4096 }, (_, i) => Math.log(i));
+const lnInt = (c: number) => (c < 4096 ? LN[c] : Math.log(c));
+
 function scanOnce(
   recent: Int32Array, // per location × W: cases with day ≥ D−w (index l*W + w−1)
   locTotal: Float64Array,
@@ -69,6 +72,10 @@ function scanOnce(
   perCenter: Best[] | null,
   zc: Float64Array,
 ): number {
+  const lnC = Math.log(C);
+  const lnWindow = Float64Array.from(windowTotal, (x) => (x > 0 ? Math.log(x) : -Infinity));
+  let firstW = 0;
+  while (firstW < W - 1 && windowTotal[firstW] === 0) firstW++;
   let best = 0;
   for (let ci = 0; ci < centers.length; ci++) {
     const center = centers[ci];
@@ -81,16 +88,27 @@ function scanOnce(
     zc.fill(0);
     let zoneTotal = 0;
     let cb: Best | null = null;
+    const bar = () => (perCenter ? (cb ? cb.llr : 0) : best);
     for (let k = 0; k < kmax; k++) {
       const l = nb[k];
       zoneTotal += locTotal[l];
       if (zoneTotal > maxZone) break;
       const base = l * W;
+      // A place without recent cases only raises μ: every cylinder of this zone is weaker than the previous.
+      if (recent[base + W - 1] === 0 && k > 0) continue;
       for (let w = 0; w < W; w++) zc[w] += recent[base + w];
+      const lnZone = Math.log(zoneTotal) - lnC;
+      // Whole-zone bound: all its recent cases against the smallest expected count of any window.
+      const cAll = zc[W - 1];
+      if (cAll * (lnInt(cAll) - lnZone - lnWindow[firstW]) <= bar()) continue;
       for (let w = 0; w < W; w++) {
         const c = zc[w];
-        if (c === 0) continue;
-        const mu = (zoneTotal * windowTotal[w]) / C;
+        // Same count as the shorter window but a larger μ: weaker, skip.
+        if (c === 0 || (w > 0 && c === zc[w - 1])) continue;
+        const lnMu = lnZone + lnWindow[w];
+        // c·ln(c/μ) bounds the LLR from above (the second term is negative): skip the exact value when it cannot win.
+        if (c * (lnInt(c) - lnMu) <= bar()) continue;
+        const mu = Math.exp(lnMu);
         if (c <= mu) continue;
         const llr = poissonLlr(c, mu, C);
         if (llr > best) best = llr;
