@@ -7,6 +7,8 @@ import { registerKnowledgeCommands } from '../knowledge/cli.ts';
 import { registerCaseCommands } from '../cases/cli.ts';
 import { registerCityCommands } from '../city/cli.ts';
 import { registerOpsCommands } from '../ops/cli.ts';
+import { registerCaseCommands } from '../cases/cli.ts';
+import { registerCityCommands } from '../city/cli.ts';
 import { registerWarningCommands } from '../warning/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 import { registerTagCommands } from '../tagging/cli.ts';
@@ -45,6 +47,8 @@ registerCaseCommands(program);
 registerCityCommands(program);
 registerOpsCommands(program);
 registerTagCommands(program);
+registerCaseCommands(program);
+registerCityCommands(program);
 registerWarningCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {

@@ -7,7 +7,7 @@ import { createSecrets } from '../shared/secrets.ts';
 import { buildApp } from '../server/app.ts';
 import { addDays, localDateTime } from '../shared/time.ts';
 import { rng } from './random.ts';
-import { runWarning } from './run.ts';
+import { runWarning, warningHooks } from './run.ts';
 import { performAlertAction, getAlert } from './alerts.ts';
 
 const TODAY = '2026-11-20';
@@ -131,6 +131,20 @@ for (const engine of engines()) {
         await app.close();
       }
     });
+
+    it('incremental: a new case schedules a debounced run that raises the alert', async () => {
+      await db.exec(`DELETE FROM alerts`);
+      const runs: number[] = [];
+      const hooks = warningHooks({ debounceMs: 20, now: () => localDateTime(TODAY, 20), options: { kinds: ['concentrated'] }, onRun: (s) => runs.push(s.created) });
+      const change = { action: 'create', before: null, after: { id: ids[11] }, actor: analyst, at: new Date() };
+      await hooks.afterCommit!(ctx, change);
+      await hooks.afterCommit!(ctx, change); // a burst of cases → one run
+      await new Promise((r) => setTimeout(r, 40));
+      await hooks.flush();
+      expect(runs.length).toBe(1);
+      expect(runs[0]).toBeGreaterThanOrEqual(1);
+      expect((await db.query(`SELECT count(*)::int AS n FROM alerts WHERE kind = 'concentrated'`))[0].n).toBeGreaterThanOrEqual(1);
+    }, 60_000);
 
     it('two concurrent runs never raise the same alert twice', async () => {
       await db.exec(`DELETE FROM alerts`);
