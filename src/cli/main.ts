@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../store/open.ts';
 import { startServer } from '../server/start.ts';
+import { registerReportCommands } from '../reports/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 
 const program = new Command();
@@ -32,6 +33,8 @@ program
     console.log(applied.length ? `已应用迁移: ${applied.join(', ')}` : '数据库已是最新');
     await db.close();
   });
+
+registerReportCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);

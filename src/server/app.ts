@@ -7,6 +7,7 @@ import { installAuth } from '../auth/plugin.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
 import { installWeb } from './web.ts';
 import { registerMetricsRoutes } from '../metrics/routes.ts';
+import { registerReportRoutes } from '../reports/routes.ts';
 
 export const BODY_LIMIT = 1024 * 1024; // 1 MiB: a case is text, not attachments
 
@@ -32,6 +33,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
 
   await registerCaseRoutes(app, ctx);
   await registerMetricsRoutes(app, ctx);
+  await registerReportRoutes(app, ctx);
   await installWeb(app);
   return app;
 }

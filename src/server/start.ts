@@ -4,8 +4,11 @@ import { openDatabase } from '../store/open.ts';
 import { createSecrets, loadOrCreateSecret } from '../shared/secrets.ts';
 import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
+import { registerMetricsHooks } from '../metrics/hooks.ts';
+import { startReportSchedule } from '../reports/schedule.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
+  registerMetricsHooks();
   const db = await openDatabase(config);
   const secrets = createSecrets(loadOrCreateSecret(config.secret, config.dataDir));
   return { db, config, secrets };
@@ -18,7 +21,9 @@ export async function startServer(config: Config): Promise<{ url: string; close:
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://localhost:${port}`;
+  const stopReports = startReportSchedule(ctx, (msg) => app.log.info(msg));
   const close = async () => {
+    stopReports();
     await app.close();
     await ctx.db.close();
   };
