@@ -47,7 +47,7 @@ for (const engine of engines()) {
       db = await engine.open();
       await seedKnownCases(db);
       await rebuildRollups(db);
-    }, 60_000);
+    }, 180_000);
     afterAll(async () => db?.close());
 
     it('writes a monthly DOCX with every section and the same figures as the dashboard', async () => {
@@ -62,7 +62,7 @@ for (const engine of engines()) {
       expect(text).toContain('问题未解决（1件');
       expect(text).toContain('本期无预警');
       expect(media.some((f) => f.endsWith('.svg'))).toBe(true);
-    }, 60_000);
+    }, 180_000);
 
     it('writes a monthly PDF with embedded CJK fonts whose text carries the figures', async () => {
       const r = await generateReport(db, { kind: 'monthly', month: '2026-03' }, 'pdf');
@@ -76,7 +76,7 @@ for (const engine of engines()) {
       expect(flat).toContain('满意率66.67%');
       expect(flat).toContain('一、总体情况');
       expect(flat).toContain('六、下步建议');
-    }, 60_000);
+    }, 180_000);
 
     it('writes special reports on a category, a district and a topic', async () => {
       const cat = await docxText((await generateReport(db, { kind: 'special', from: '2026-03-01', to: '2026-03-31', category: 'T01' }, 'docx')).data);
@@ -88,7 +88,7 @@ for (const engine of engines()) {
       const topic = await docxText((await generateReport(db, { kind: 'special', from: '2026-03-01', to: '2026-03-31', topic: 'blue-sky' }, 'docx')).data);
       expect(topic.text).toContain('“蓝天保卫战”专题');
       await expect(generateReport(db, { kind: 'special', from: '2026-03-01', to: '2026-03-31', alertId: '1' }, 'docx')).rejects.toMatchObject({ code: 'not_found' });
-    }, 60_000);
+    }, 180_000);
 
     it('serves reports through POST /api/reports and generates each month once on schedule', async () => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-reports-'));
@@ -113,6 +113,6 @@ for (const engine of engines()) {
       expect(fs.existsSync(path.join(dataDir, 'reports', '月报_2026-03.docx'))).toBe(true);
       expect(await runMonthlyReports(ctx, now, ['docx'])).toEqual([]);
       fs.rmSync(dataDir, { recursive: true, force: true });
-    }, 60_000);
+    }, 180_000);
   });
 }
