@@ -101,3 +101,25 @@ for (const engine of engines()) {
     }, 300_000);
   });
 }
+
+describe('metrics case hooks', () => {
+  it('rebuilds the rollups of the loaded range after a bulk load', async () => {
+    const { registerMetricsHooks } = await import('./hooks.ts');
+    const { caseHooks } = await import('../cases/hooks.ts');
+    registerMetricsHooks();
+    registerMetricsHooks(); // idempotent
+    const hooks = caseHooks().filter((h) => h.name === 'metrics');
+    expect(hooks).toHaveLength(1);
+    const db = await engines()[0].open();
+    try {
+      await seedMetricsCity(db);
+      const at = localDateTime('2026-06-10', 9);
+      await db.copyRows('cases', ['case_no', 'channel', 'received_at', 'local_day', 'content', 'status'], [['B1', '12345', at, '2026-06-10', '内容', 'received'], ['B2', 'web', at, '2026-06-10', '内容', 'resolved_online']]);
+      await hooks[0].afterBulkLoad!({ db } as any, { fromDay: '2026-06-10', toDay: '2026-06-10' });
+      const [r] = await db.query(`SELECT received, resolved_online FROM rollup_cube_monthly WHERE dim = 'all' AND local_day = '2026-06-01'`);
+      expect(r).toEqual({ received: 2, resolved_online: 1 });
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+});
