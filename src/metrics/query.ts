@@ -145,10 +145,11 @@ export async function queryMetric(db: Db, q: MetricQuery): Promise<MetricResult>
   checkPeriod(q);
   checkDims(m, q.by, q.filters ?? {});
   const counters = countersOf(m);
-  const total = await sumCounters(db, counters, q, { filters: q.filters, unitScope: q.unitScope });
-  const result: MetricResult = { metric: m.name, label: m.label, unit: m.unit, from: q.from, to: q.to, ...metricValue(m, total[0]?.sums ?? {}) };
+  // With a breakdown, the total is the sum of the groups (every rollup row has exactly one key).
+  const rows = await sumCounters(db, counters, q, { by: q.by, filters: q.filters, unitScope: q.unitScope });
+  const total: Record<string, number> = Object.fromEntries(counters.map((k) => [k, rows.reduce((s, r) => s + r.sums[k], 0)]));
+  const result: MetricResult = { metric: m.name, label: m.label, unit: m.unit, from: q.from, to: q.to, ...metricValue(m, total) };
   if (q.by) {
-    const rows = await sumCounters(db, counters, q, { by: q.by, filters: q.filters, unitScope: q.unitScope });
     const labels = await dimensionLabels(db, q.by, rows.map((r) => r.key));
     result.groups = rows
       .map((r) => ({ key: r.key, label: labels.get(r.key) ?? (r.key || '未标注'), ...metricValue(m, r.sums) }))
@@ -156,6 +157,15 @@ export async function queryMetric(db: Db, q: MetricQuery): Promise<MetricResult>
       .sort((a, b) => (b.value ?? -1) - (a.value ?? -1) || b.num - a.num || a.key.localeCompare(b.key));
   }
   return result;
+}
+
+/** Several metrics over one period from one rollup read (no breakdown). */
+export async function queryMetrics(db: Db, names: string[], q: Period & { filters?: Filters; unitScope?: string | null }): Promise<Record<string, MetricResult>> {
+  checkPeriod(q);
+  const defs = names.map(getMetric);
+  const counters = [...new Set(defs.flatMap(countersOf))];
+  const [row] = await sumCounters(db, counters, q, { filters: q.filters, unitScope: q.unitScope });
+  return Object.fromEntries(defs.map((m) => [m.name, { metric: m.name, label: m.label, unit: m.unit, from: q.from, to: q.to, ...metricValue(m, row?.sums ?? {}) }]));
 }
 
 /** The period before (same length; whole months stay whole months) and the same period a year earlier. */
