@@ -25,6 +25,11 @@ export async function createContext(config: Config): Promise<AppContext> {
   setupDomains();
   checkDataDir(config); // a full disk or read-only directory says so, instead of a WASM abort
   registerCaseHooks(knowledgeHooks);
+import { registerMetricsHooks } from '../metrics/hooks.ts';
+import { startReportSchedule } from '../reports/schedule.ts';
+
+export async function createContext(config: Config): Promise<AppContext> {
+  registerMetricsHooks();
   const db = await openDatabase(config);
   const secrets = createSecrets(loadOrCreateSecret(config.secret, config.dataDir));
   return { db, config, secrets };
@@ -48,9 +53,11 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://localhost:${port}`;
+  const stopReports = startReportSchedule(ctx, (msg) => app.log.info(msg));
   const close = async () => {
     await worker?.stop();
     stopWarning();
+    stopReports();
     await app.close();
     await ctx.db.close();
   };
