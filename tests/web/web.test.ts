@@ -80,6 +80,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await page.locator('select[name=districtCode]').selectOption(REF.yuelu);
     await expect.poll(() => page.locator('select[name=unitId] option').first().textContent(), { timeout: 5000 }).toContain('岳麓区人民政府');
     await page.locator('textarea[name=content]').focus();
+    await shot(page, 'workstation-call');
     await page.keyboard.press('Control+Enter');
     await page.waitForSelector('.saved');
     expect(await page.locator('.saved').textContent()).toContain('已转办');
