@@ -103,3 +103,19 @@ for (const engine of engines()) {
     });
   });
 }
+
+describe('starter knowledge', () => {
+  it('loads once into an empty knowledge base and answers common questions', async () => {
+    const [engine] = engines();
+    const db = await engine.open();
+    try {
+      const { seedStarterKnowledge, STARTER_ENTRIES } = await import('./starter-entries.ts');
+      expect(await seedStarterKnowledge(db)).toBe(STARTER_ENTRIES.length);
+      expect(await seedStarterKnowledge(db)).toBe(0);
+      expect((await searchKnowledge(db, { q: '社保卡丢了怎么办' })).items[0].title).toBe('社保卡遗失补办');
+      expect((await searchKnowledge(db, { q: '楼下广场舞太吵了' })).items[0].title).toContain('社会生活噪音');
+    } finally {
+      await db.close();
+    }
+  });
+});

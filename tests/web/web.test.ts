@@ -80,6 +80,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await page.locator('select[name=districtCode]').selectOption(REF.yuelu);
     await expect.poll(() => page.locator('select[name=unitId] option').first().textContent(), { timeout: 5000 }).toContain('岳麓区人民政府');
     await page.locator('textarea[name=content]').focus();
+    await shot(page, 'workstation-call');
     await page.keyboard.press('Control+Enter');
     await page.waitForSelector('.saved');
     expect(await page.locator('.saved').textContent()).toContain('已转办');
@@ -171,6 +172,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     const { page, errors } = await newPage(browser, { width: 1920, height: 1080 });
     await loginAs(page, server.url, users.leader.username, auth.TEST_PASSWORD, '/screen');
     await page.waitForSelector('.screen canvas');
+    await page.waitForSelector('.screen[data-fresh="1"]');
     expect(await page.locator('h1').textContent()).toContain('政务服务便民热线');
     expect(await page.locator('.counters').textContent()).toContain('今日诉求量');
     const read = () => page.locator('[data-counter=today]').textContent();
