@@ -52,6 +52,7 @@ export async function installAuth(app: FastifyInstance, ctx: AppContext): Promis
     if (isPublicApi(req.url)) {
       limit(reply, `ip:${req.ip}`);
       req.auth = { actor: ANONYMOUS, kind: 'anonymous' };
+      if (UNSAFE.has(req.method)) checkCsrf(req, req.auth); // no login CSRF: a foreign page cannot sign a browser in
       return;
     }
     const auth = await resolveAuth(ctx, req);

@@ -4,6 +4,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
 import { testContext } from '../../tests/fixtures/context.ts';
 import { buildApp } from '../server/app.ts';
+import { signedInApp } from '../../tests/auth.ts';
 import type { Db } from '../store/db.ts';
 import type { AppContext } from '../server/context.ts';
 import { registerCaseHooks, caseHooks } from './hooks.ts';
@@ -19,7 +20,7 @@ for (const engine of engines()) {
       db = await engine.open();
       await seedTestReference(db);
       ctx = testContext(db);
-      app = await buildApp(ctx);
+      app = await signedInApp(await buildApp(ctx), db);
     });
     afterAll(async () => {
       await app?.close();
@@ -42,7 +43,7 @@ for (const engine of engines()) {
       const g = await app.inject({ method: 'GET', url: `/api/cases/${c.id}` });
       expect(g.statusCode).toBe(200);
       expect(g.json().events).toHaveLength(1);
-      expect(g.json().events[0]).toMatchObject({ action: 'create', toStatus: 'received', actor: 'operator' });
+      expect(g.json().events[0]).toMatchObject({ action: 'create', toStatus: 'received', actor: expect.stringMatching(/^\d+$/) }); // the signed-in user's id
     });
 
     it('derives place parents, names and category path', async () => {

@@ -4,6 +4,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
 import { testContext } from '../../tests/fixtures/context.ts';
 import { buildApp } from '../server/app.ts';
+import { signedInApp } from '../../tests/auth.ts';
 import type { Db } from '../store/db.ts';
 import { publishCatalogue } from './catalogue.ts';
 import { DeadlinePolicySchema, setDeadlinePolicy } from './deadlines.ts';
@@ -16,7 +17,7 @@ for (const engine of engines()) {
     beforeAll(async () => {
       db = await engine.open();
       await seedTestReference(db);
-      app = await buildApp(testContext(db));
+      app = await signedInApp(await buildApp(testContext(db)), db);
       const bodies = [
         { channel: '12345', content: '魅力之城小区物业乱收费', callerPhone: '13800138000', categoryCode: REF.categories.propertyFee, compoundId: REF.compoundMeili, receivedAt: '2026-11-01T02:00:00Z' },
         { channel: 'web', content: '岳麓区工地夜间施工噪音', callerPhone: '13900139000', categoryCode: REF.categories.constructionNoise, districtCode: REF.yuelu, receivedAt: '2026-11-10T02:00:00Z' },

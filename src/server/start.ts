@@ -12,6 +12,10 @@ import { startWorker } from '../jobs/registry.ts';
 import { checkDataDir } from '../ops/preflight.ts';
 import { startTagging, warmTagging } from '../tagging/hooks.ts';
 import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
+import { registerAuthJobs, ensureUsers } from '../auth/jobs.ts';
+import { startWorker } from '../jobs/registry.ts';
+import { checkDataDir } from '../ops/preflight.ts';
+import { prepareOnStart } from '../city/start-demo.ts';
 
 /** Registers every domain's case hooks and background jobs (same in `serve` and `worker` processes). */
 export function setupDomains(): void {
@@ -43,6 +47,8 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   await prepareOnStart(ctx);
   await ensureUsers(ctx); // after the reference data: demo unit staff belong to a real unit
   await warmTagging(ctx);
+  await prepareOnStart(ctx);
+  await ensureUsers(ctx);
   const app = await buildApp(ctx, { logger: true });
   warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
   const stopWarning = scheduleDailyWarning(ctx, { onError: warnErr });
