@@ -7,8 +7,6 @@ import { registerKnowledgeCommands } from '../knowledge/cli.ts';
 import { registerCaseCommands } from '../cases/cli.ts';
 import { registerCityCommands } from '../city/cli.ts';
 import { registerOpsCommands } from '../ops/cli.ts';
-import { registerCaseCommands } from '../cases/cli.ts';
-import { registerCityCommands } from '../city/cli.ts';
 import { registerWarningCommands } from '../warning/cli.ts';
 import { registerReportCommands } from '../reports/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
@@ -48,8 +46,6 @@ registerCaseCommands(program);
 registerCityCommands(program);
 registerOpsCommands(program);
 registerTagCommands(program);
-registerCaseCommands(program);
-registerCityCommands(program);
 registerWarningCommands(program);
 registerReportCommands(program);
 

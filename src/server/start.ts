@@ -12,28 +12,19 @@ import { startWorker } from '../jobs/registry.ts';
 import { checkDataDir } from '../ops/preflight.ts';
 import { startTagging, warmTagging } from '../tagging/hooks.ts';
 import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
-import { registerAuthJobs, ensureUsers } from '../auth/jobs.ts';
-import { startWorker } from '../jobs/registry.ts';
-import { checkDataDir } from '../ops/preflight.ts';
-import { prepareOnStart } from '../city/start-demo.ts';
+import { registerMetricsHooks } from '../metrics/hooks.ts';
+import { startReportSchedule } from '../reports/schedule.ts';
 
 /** Registers every domain's case hooks and background jobs (same in `serve` and `worker` processes). */
 export function setupDomains(): void {
   registerAuthJobs();
+  registerMetricsHooks();
+  registerCaseHooks(knowledgeHooks);
 }
-import { prepareOnStart } from '../city/start-demo.ts';
-import { registerCaseHooks } from '../cases/hooks.ts';
-import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 
 export async function createContext(config: Config): Promise<AppContext> {
   setupDomains();
   checkDataDir(config); // a full disk or read-only directory says so, instead of a WASM abort
-  registerCaseHooks(knowledgeHooks);
-import { registerMetricsHooks } from '../metrics/hooks.ts';
-import { startReportSchedule } from '../reports/schedule.ts';
-
-export async function createContext(config: Config): Promise<AppContext> {
-  registerMetricsHooks();
   const db = await openDatabase(config);
   const secrets = createSecrets(loadOrCreateSecret(config.secret, config.dataDir));
   return { db, config, secrets };
@@ -47,8 +38,6 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   await prepareOnStart(ctx);
   await ensureUsers(ctx); // after the reference data: demo unit staff belong to a real unit
   await warmTagging(ctx);
-  await prepareOnStart(ctx);
-  await ensureUsers(ctx);
   const app = await buildApp(ctx, { logger: true });
   warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
   const stopWarning = scheduleDailyWarning(ctx, { onError: warnErr });
