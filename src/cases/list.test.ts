@@ -77,6 +77,8 @@ for (const engine of engines()) {
       const divs = (await app.inject({ method: 'GET', url: '/api/divisions' })).json().items;
       expect(divs[0].code).toBe('4301');
       expect(divs[0].children.map((d: any) => d.code)).toEqual([REF.furong, REF.yuelu]);
+      const street = (await app.inject({ method: 'GET', url: `/api/dispatch-catalogue/propose?categoryCode=${REF.categories.socialNoise}&districtCode=${REF.furong}&streetCode=${REF.wenyilu}` })).json();
+      expect(street.proposal).toMatchObject({ unitId: REF.units.wenyilu, toStreet: true });
       // Publishing is admin-only over HTTP (the placeholder auth acts as an operator): the domain call is tested directly.
       const pub = await app.inject({
         method: 'POST', url: '/api/dispatch-catalogue', headers: { 'content-type': 'application/json' },
@@ -91,7 +93,7 @@ for (const engine of engines()) {
       expect(prop.proposal).toMatchObject({ unitId: REF.units.furong, version: 2 });
       const v1 = (await app.inject({ method: 'GET', url: '/api/dispatch-catalogue?version=1' })).json();
       expect(v1.active).toBe(false);
-      expect(v1.rules.length).toBe(4);
+      expect(v1.rules.length).toBe(5);
     });
 
     it('deadline policy is changeable; the OpenAPI document lists the case API', async () => {

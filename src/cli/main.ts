@@ -3,10 +3,14 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../store/open.ts';
 import { startServer } from '../server/start.ts';
-import { registerOpsCommands } from '../ops/cli.ts';
+import { registerKnowledgeCommands } from '../knowledge/cli.ts';
 import { registerCaseCommands } from '../cases/cli.ts';
 import { registerCityCommands } from '../city/cli.ts';
+import { registerOpsCommands } from '../ops/cli.ts';
+import { registerWarningCommands } from '../warning/cli.ts';
+import { registerReportCommands } from '../reports/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
+import { registerTagCommands } from '../tagging/cli.ts';
 
 const program = new Command();
 program.name('minsheng').description('民生 12345 热线平台').showHelpAfterError();
@@ -37,9 +41,13 @@ program
     await db.close();
   });
 
-registerOpsCommands(program);
+registerKnowledgeCommands(program);
 registerCaseCommands(program);
 registerCityCommands(program);
+registerOpsCommands(program);
+registerTagCommands(program);
+registerWarningCommands(program);
+registerReportCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);
