@@ -5,6 +5,7 @@ import type { Db } from '../store/db.ts';
 import { loadConfig } from '../config.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { buildApp } from '../server/app.ts';
+import { signedInApp } from '../../tests/auth.ts';
 import { searchKnowledge } from './search-knowledge.ts';
 import { createKnowledgeEntry, updateKnowledgeEntry } from './save-entry.ts';
 import { seedKnowledge } from './seed-knowledge.ts';
@@ -48,7 +49,7 @@ for (const engine of engines()) {
     beforeAll(async () => {
       db = await engine.open();
       await seedCases(db);
-      app = await buildApp({ db, config: loadConfig({ dataDir: '/tmp/minsheng-kb-test' }, {}), secrets: createSecrets('k'.repeat(32)) });
+      app = await signedInApp(await buildApp({ db, config: loadConfig({ dataDir: '/tmp/minsheng-kb-test' }, {}), secrets: createSecrets('k'.repeat(32)) }), db);
     });
     afterAll(async () => {
       await app?.close();

@@ -5,6 +5,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedKnownCases } from '../../tests/metrics-known.ts';
 import { loadConfig } from '../config.ts';
 import { buildApp } from '../server/app.ts';
+import { authHeaders, signedInApp } from '../../tests/auth.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import type { Db } from '../store/db.ts';
 import { rebuildRollups } from './rollups.ts';
@@ -18,7 +19,7 @@ for (const engine of engines()) {
       await seedKnownCases(db);
       await rebuildRollups(db);
       const config = loadConfig({ dataDir: '/tmp/minsheng-metrics-test', logLevel: 'silent' }, {});
-      app = await buildApp({ db, config, secrets: createSecrets('x'.repeat(32)) });
+      app = await signedInApp(await buildApp({ db, config, secrets: createSecrets('x'.repeat(32)) }), db);
     }, 180_000);
     afterAll(async () => {
       await app?.close();
@@ -73,8 +74,9 @@ for (const engine of engines()) {
     it('relays case_changed notifications as Server-Sent Events', async () => {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const port = (app.server.address() as any).port;
+      const auth = await authHeaders(db, 'leader');
       const received = await new Promise<string>((resolve, reject) => {
-        const req = http.get(`http://127.0.0.1:${port}/api/events`, (res) => {
+        const req = http.get(`http://127.0.0.1:${port}/api/events`, { headers: auth }, (res) => {
           expect(res.headers['content-type']).toContain('text/event-stream');
           let buf = '';
           res.on('data', (chunk) => {

@@ -8,6 +8,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedKnownCases } from '../../tests/metrics-known.ts';
 import { loadConfig } from '../config.ts';
 import { buildApp } from '../server/app.ts';
+import { signedInApp } from '../../tests/auth.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import type { Db } from '../store/db.ts';
 import { queryMetric } from '../metrics/query.ts';
@@ -94,7 +95,7 @@ for (const engine of engines()) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-reports-'));
       const config = loadConfig({ dataDir, logLevel: 'silent' }, {});
       const ctx = { db, config, secrets: createSecrets('x'.repeat(32)) };
-      const app = await buildApp(ctx);
+      const app = await signedInApp(await buildApp(ctx), ctx.db);
       try {
         const res = await app.inject({ method: 'POST', url: '/api/reports', payload: { kind: 'monthly', month: '2026-03', format: 'docx' } });
         expect(res.statusCode).toBe(200);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { engines } from '../../tests/engines.ts';
 import { buildApp } from '../server/app.ts';
+import { signedInApp } from '../../tests/auth.ts';
 import { loadConfig } from '../config.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { SYSTEM_ACTOR, type AppContext } from '../server/context.ts';
@@ -30,7 +31,7 @@ for (const engine of engines()) {
       const old = new Date(Date.now() - 3 * 86400_000);
       await insertCase(db, { content: '万科魅力之城小区夜间施工噪音扰民，凌晨两点还在打桩，严重影响休息', categoryCode: 'C0101', receivedAt: old, phoneHash: ctx.secrets.hash(phone) });
       resetTaggingState(db);
-      app = await buildApp(ctx);
+      app = await signedInApp(await buildApp(ctx), ctx.db);
     });
     afterAll(async () => {
       await app?.close();
@@ -113,8 +114,8 @@ for (const engine of engines()) {
       expect(c).toMatchObject({ category_code: 'C0101', version: 2 });
       const fb = await db.query('SELECT field, suggested, chosen, accepted, model_version, actor FROM tag_feedback WHERE case_id = $1 ORDER BY id', [id]);
       expect(fb).toEqual([
-        { field: 'category', suggested: 'C0201', chosen: 'C0101', accepted: false, model_version: 1, actor: 'operator' },
-        { field: 'requestType', suggested: 'complaint', chosen: 'complaint', accepted: true, model_version: 1, actor: 'operator' },
+        { field: 'category', suggested: 'C0201', chosen: 'C0101', accepted: false, model_version: 1, actor: expect.stringMatching(/^\d+$/) },
+        { field: 'requestType', suggested: 'complaint', chosen: 'complaint', accepted: true, model_version: 1, actor: expect.stringMatching(/^\d+$/) },
       ]);
       const ev = await db.query(`SELECT action, data FROM case_events WHERE case_id = $1`, [id]);
       expect(ev).toHaveLength(1);

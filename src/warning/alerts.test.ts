@@ -5,6 +5,7 @@ import type { AppContext } from '../server/context.ts';
 import { loadConfig } from '../config.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { buildApp } from '../server/app.ts';
+import { signedInApp } from '../../tests/auth.ts';
 import { addDays, localDateTime } from '../shared/time.ts';
 import { rng } from './random.ts';
 import { runWarning, warningHooks } from './run.ts';
@@ -110,7 +111,7 @@ for (const engine of engines()) {
     });
 
     it('HTTP: list with filters, detail, roles and validation', async () => {
-      const app = await buildApp(ctx);
+      const app = await signedInApp(await buildApp(ctx), ctx.db);
       try {
         const list = await app.inject({ method: 'GET', url: '/api/alerts?kind=concentrated&pageSize=5' });
         expect(list.statusCode).toBe(200);
