@@ -3,6 +3,19 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { backupDatabase, defaultBackupFile, restoreDatabase } from './backup.ts';
 
+/**
+ * The schedules a `serve` process runs on timers (daily early warning, monthly reports) become leased jobs in
+ * worker processes, so that with `serve --no-jobs` they run once across all workers.
+ */
+async function registerScheduledJobs(): Promise<void> {
+  const { registerJob } = await import('../jobs/registry.ts');
+  const { runWarning } = await import('../warning/run.ts');
+  const { runMonthlyReports } = await import('../reports/schedule.ts');
+  const { localDay } = await import('../shared/time.ts');
+  registerJob({ name: 'warning.daily', everyMs: 24 * 3600_000, leaseMs: 3 * 3600_000, run: async (ctx) => void (await runWarning(ctx, { day: localDay(Date.now() - 86400_000) })) });
+  registerJob({ name: 'reports.monthly', everyMs: 3600_000, leaseMs: 3600_000, run: async (ctx) => void (await runMonthlyReports(ctx)) });
+}
+
 export function registerOpsCommands(program: Command): void {
   program
     .command('worker')
@@ -13,6 +26,7 @@ export function registerOpsCommands(program: Command): void {
       const { createContext } = await import('../server/start.ts');
       const { startWorker, registeredJobs, WORKER_ID } = await import('../jobs/registry.ts');
       const ctx = await createContext(config);
+      await registerScheduledJobs();
       const w = startWorker(ctx, { tickMs: Number(opts.tick), log: (m) => console.error(m) });
       console.log(`后台任务进程已启动 ${WORKER_ID}: ${registeredJobs().map((j) => j.name).join(', ')}`);
       for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -40,15 +40,17 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   await warmTagging(ctx);
   const app = await buildApp(ctx, { logger: true });
   warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
-  const stopWarning = scheduleDailyWarning(ctx, { onError: warnErr });
+  // With `serve --no-jobs` the timers below run in `minsheng worker` processes instead (as leased jobs).
+  const runJobs = opts.jobs !== false || ctx.db.engine === 'pglite';
+  const stopWarning = runJobs ? scheduleDailyWarning(ctx, { onError: warnErr }) : () => {};
   await app.listen({ port: config.port, host: config.host });
   // Background jobs run here too unless disabled (`serve --no-jobs` next to `minsheng worker` processes);
   // leases keep them from running twice. The embedded database has only this process, so it always runs them.
-  const worker = opts.jobs !== false || ctx.db.engine === 'pglite' ? startWorker(ctx, { log: (m) => app.log.warn(m) }) : null;
+  const worker = runJobs ? startWorker(ctx, { log: (m) => app.log.warn(m) }) : null;
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://localhost:${port}`;
-  const stopReports = startReportSchedule(ctx, (msg) => app.log.info(msg));
+  const stopReports = runJobs ? startReportSchedule(ctx, (msg) => app.log.info(msg)) : () => {};
   const close = async () => {
     await worker?.stop();
     stopWarning();

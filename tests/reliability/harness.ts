@@ -26,6 +26,16 @@ export function requireReliability(): boolean {
   return false;
 }
 
+let scratch: string | undefined;
+/** One temp data directory per test process for child servers/workers (reports, keys), removed at exit. */
+export function scratchDir(): string {
+  if (!scratch) {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'minsheng-proc-'));
+    process.once('exit', () => fs.rmSync(scratch!, { recursive: true, force: true }));
+  }
+  return scratch;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -97,7 +107,7 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   let out = '';
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), ...args], {
     cwd: ROOT,
-    env: { ...process.env, MINSHENG_DEMO: '0', LOG_LEVEL: 'warn', MINSHENG_RATE_LIMIT: '1000000', MINSHENG_RATE_BURST: '1000000', ...env },
+    env: { ...process.env, MINSHENG_DEMO: '0', LOG_LEVEL: 'warn', MINSHENG_RATE_LIMIT: '1000000', MINSHENG_RATE_BURST: '1000000', MINSHENG_DATA: scratchDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (d) => (out += d));
@@ -203,7 +213,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<S
   let out = '';
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--tick', '200'], {
     cwd: ROOT,
-    env: { ...process.env, MINSHENG_DEMO: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, MINSHENG_DEMO: '0', LOG_LEVEL: 'warn', MINSHENG_DATA: scratchDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (d) => (out += d));

@@ -103,6 +103,9 @@ describe.runIf(enabled)('two serve processes on one PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 2000)); // both keep ticking every 200 ms
       const [after] = await db.query(`SELECT runs FROM job_leases WHERE name = 'auth.prune'`);
       expect(after.runs).toBe(1); // hourly job: claimed once among two workers (and the serve process)
+      // Every leased job (early warning, monthly reports, auth cleanup) ran at most once in its period.
+      const all = await db.query<{ name: string; runs: number }>(`SELECT name, runs FROM job_leases`);
+      expect(all.filter((j) => j.runs > 1)).toEqual([]);
     } finally {
       await db.close();
       await Promise.all(workers.map((w) => w.kill('SIGTERM')));
