@@ -10,6 +10,7 @@ import { prepareOnStart } from '../city/start-demo.ts';
 import { registerAuthJobs, ensureUsers } from '../auth/jobs.ts';
 import { startWorker } from '../jobs/registry.ts';
 import { checkDataDir } from '../ops/preflight.ts';
+import { installCrashGuard } from '../ops/crash-guard.ts';
 import { startTagging, warmTagging } from '../tagging/hooks.ts';
 import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 import { registerMetricsHooks } from '../metrics/hooks.ts';
@@ -31,6 +32,7 @@ export async function createContext(config: Config): Promise<AppContext> {
 }
 
 export async function startServer(config: Config, opts: { jobs?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+  installCrashGuard();
   const ctx = await createContext(config);
   await startTagging(ctx); // hooks first: the demo bulk load trains the first model
   let warnErr = (e: unknown) => console.error('预警运行失败', e);
