@@ -56,7 +56,7 @@ for (const engine of engines()) {
         }
       }
       expect(failures).toEqual([]);
-    });
+    }, 600_000); // hundreds of requests with a row-count snapshot each: slow on a busy 2-core machine
 
     it('a body over 1 MiB is refused with 413 on every write endpoint', async () => {
       const admin = await authHeaders(ctx.db, 'admin');

@@ -49,7 +49,7 @@ for (const engine of engines()) {
       expect(after).toEqual(before);
       const events = await ctx.db.query(`SELECT count(*)::int AS n FROM case_events WHERE case_id IN ($1, $2)`, [w.caseB, w.caseBSensitive]);
       expect(events[0].n).toBe(0);
-    });
+    }, 600_000);
 
     it('control: the same walk as unit B staff does see unit B (the detector works)', async () => {
       const h = await authHeaders(ctx.db, 'unit_staff', { unitId: w.unitB });
