@@ -5,6 +5,7 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../tests/engines.ts';
+import { authHeaders } from '../../tests/auth.ts';
 import { seedKnownCases } from '../../tests/metrics-known.ts';
 import { loadConfig } from '../config.ts';
 import { buildApp } from '../server/app.ts';
@@ -96,12 +97,13 @@ for (const engine of engines()) {
       const ctx = { db, config, secrets: createSecrets('x'.repeat(32)) };
       const app = await buildApp(ctx);
       try {
-        const res = await app.inject({ method: 'POST', url: '/api/reports', payload: { kind: 'monthly', month: '2026-03', format: 'docx' } });
+        const headers = await authHeaders(db, 'analyst');
+        const res = await app.inject({ method: 'POST', url: '/api/reports', headers, payload: { kind: 'monthly', month: '2026-03', format: 'docx' } });
         expect(res.statusCode).toBe(200);
         expect(res.headers['content-type']).toContain('wordprocessingml');
         expect(res.headers['content-disposition']).toContain('attachment');
         expect((await docxText(res.rawPayload)).text).toContain('热线共受理群众诉求5件');
-        const bad = await app.inject({ method: 'POST', url: '/api/reports', payload: { kind: 'monthly', month: '2026-13' } });
+        const bad = await app.inject({ method: 'POST', url: '/api/reports', headers, payload: { kind: 'monthly', month: '2026-13' } });
         expect(bad.statusCode).toBe(400);
         expect(bad.json().error.fields).toHaveProperty('month');
       } finally {

@@ -20,7 +20,8 @@ function wrap(root: postgres.Sql, q: postgres.Sql | postgres.TransactionSql, inT
   const db: Db = {
     engine: 'postgres',
     async query<T extends Row>(text: string, params: unknown[] = []) {
-      const rows = await q.unsafe(text, params as any[]);
+      // Parameterised statements are prepared (cached per connection): one round trip instead of describe + execute.
+      const rows = await q.unsafe(text, params as any[], { prepare: params.length > 0 });
       return rows as unknown as T[];
     },
     async exec(text: string) {

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { engines } from '../../tests/engines.ts';
+import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
+import { testContext } from '../../tests/fixtures/context.ts';
+import { buildApp } from '../server/app.ts';
+import type { Db } from '../store/db.ts';
+import type { AppContext } from '../server/context.ts';
+import { registerCaseHooks, caseHooks } from './hooks.ts';
+import { createCase } from './create-case.ts';
+import { SYSTEM_ACTOR } from '../server/context.ts';
+
+for (const engine of engines()) {
+  describe(`intake (${engine.name})`, () => {
+    let db: Db;
+    let ctx: AppContext;
+    let app: FastifyInstance;
+    beforeAll(async () => {
+      db = await engine.open();
+      await seedTestReference(db);
+      ctx = testContext(db);
+      app = await buildApp(ctx);
+    });
+    afterAll(async () => {
+      await app?.close();
+      await db?.close();
+    });
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      app.inject({ method: 'POST', url: '/api/cases', payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+
+    it('creates a case from the smallest valid body, phone masked and encrypted', async () => {
+      const r = await post({ channel: '12345', content: '小区门口施工噪音扰民', callerPhone: '13800138000' });
+      expect(r.statusCode).toBe(201);
+      const c = r.json();
+      expect(c.id).toBeGreaterThan(0);
+      expect(c.caseNo).toMatch(/^\d{8}-\d{6}$/);
+      expect(c.status).toBe('received');
+      expect(c.callerPhone).toBe('138****8000');
+      const [row] = await db.query('SELECT * FROM cases WHERE id = $1', [c.id]);
+      expect(JSON.stringify(row)).not.toContain('13800138000');
+      expect(ctx.secrets.decrypt(row!.caller_phone_enc)).toBe('13800138000');
+      const g = await app.inject({ method: 'GET', url: `/api/cases/${c.id}` });
+      expect(g.statusCode).toBe(200);
+      expect(g.json().events).toHaveLength(1);
+      expect(g.json().events[0]).toMatchObject({ action: 'create', toStatus: 'received', actor: 'operator' });
+    });
+
+    it('derives place parents, names and category path', async () => {
+      const r = await post({ channel: 'web', content: '物业乱收费', callerPhone: '0731-84567890', callerName: '张三丰', compoundId: REF.compoundMeili, categoryCode: REF.categories.propertyFee, requestType: 'complaint' });
+      expect(r.statusCode).toBe(201);
+      const c = r.json();
+      expect(c).toMatchObject({ communityCode: REF.wenyiCommunity, streetCode: REF.wenyilu, districtCode: REF.furong, districtName: '芙蓉区', compoundName: '魅力之城小区', callerName: '张**' });
+      expect(c.categoryPath).toEqual(['城乡建设', '物业管理', '物业收费']);
+      expect(c.callerPhone).toBe('********7890');
+    });
+
+    it('rejects bad input naming each field', async () => {
+      const cases: [unknown, string, number, string?][] = [
+        ['{"channel": "12345", ', 'malformed_json', 400],
+        [{ content: '内容', callerPhone: '13800138000' }, 'validation_failed', 400, 'channel'],
+        [{ channel: '12345', callerPhone: '13800138000' }, 'validation_failed', 400, 'content'],
+        [{ channel: '12345', content: 123, callerPhone: '13800138000' }, 'validation_failed', 400, 'content'],
+        [{ channel: '12345', content: '   ', callerPhone: '13800138000' }, 'validation_failed', 400, 'content'],
+        [{ channel: '12345', content: '长'.repeat(10_001), callerPhone: '13800138000' }, 'validation_failed', 400, 'content'],
+        [{ channel: '12345', content: '内容', title: '题'.repeat(201) }, 'validation_failed', 400, 'title'],
+        [{ channel: '12345', content: '内容', callerPhone: '12345' }, 'validation_failed', 400, 'callerPhone'],
+        [{ channel: '12345', content: '内容', callerPhone: '1380013800a' }, 'validation_failed', 400, 'callerPhone'],
+        [{ channel: '12345', content: '内容', callerPhone: 13800138000 }, 'validation_failed', 400, 'callerPhone'],
+        [{ channel: 'fax', content: '内容' }, 'validation_failed', 400, 'channel'],
+        [{ channel: '12345', content: '内容', categoryCode: 'NOPE' }, 'validation_failed', 400, 'categoryCode'],
+        [{ channel: '12345', content: '内容', unitId: 'U-NOPE' }, 'validation_failed', 400, 'unitId'],
+        [{ channel: '12345', content: '内容', districtCode: '999999' }, 'validation_failed', 400, 'districtCode'],
+        [{ channel: '12345', content: '内容', districtCode: REF.yuelu, streetCode: REF.wenyilu }, 'validation_failed', 400, 'streetCode'],
+        [{ channel: '12345', content: '内容', requestType: 'rant' }, 'validation_failed', 400, 'requestType'],
+        [{ channel: '12345', content: '内容', receivedAt: 'yesterday' }, 'validation_failed', 400, 'receivedAt'],
+        [{ channel: '12345', content: '内容', lat: 'north' }, 'validation_failed', 400, 'lat'],
+        [[1, 2], 'validation_failed', 400],
+      ];
+      for (const [body, code, status, field] of cases) {
+        const r = await post(body);
+        expect(r.statusCode, JSON.stringify(body).slice(0, 80)).toBe(status);
+        expect(r.json().error.code).toBe(code);
+        expect(r.json().error.message).toMatch(/[\u4e00-\u9fff]/);
+        if (field) expect(Object.keys(r.json().error.fields ?? {}), JSON.stringify(r.json())).toContain(field);
+      }
+      const [n] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases WHERE content = '内容'`);
+      expect(n!.n).toBe(0);
+    });
+
+    it('Idempotency-Key: same body → same case, different body → 422, a race → one case', async () => {
+      const body = { channel: '12345', content: '路灯不亮', callerPhone: '13900139000' };
+      const a = await post(body, { 'idempotency-key': 'k-1' });
+      const b = await post(body, { 'idempotency-key': 'k-1' });
+      expect(a.statusCode).toBe(201);
+      expect(b.statusCode).toBe(201);
+      expect(b.json().id).toBe(a.json().id);
+      expect(b.headers['idempotent-replayed']).toBe('true');
+      const c = await post({ ...body, content: '路灯又不亮' }, { 'idempotency-key': 'k-1' });
+      expect(c.statusCode).toBe(422);
+      expect(c.json().error.code).toBe('idempotency_key_reused');
+      const race = await Promise.all(Array.from({ length: 6 }, () => post({ ...body, content: '并发' }, { 'idempotency-key': 'k-race' })));
+      expect(race.map((r) => r.statusCode)).toEqual(Array(6).fill(201));
+      expect(new Set(race.map((r) => r.json().id)).size).toBe(1);
+      const [n] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases WHERE idempotency_key = 'k-race'`);
+      expect(n!.n).toBe(1);
+    });
+
+    it('a failing hook leaves no partial case or event', async () => {
+      const before = await db.query<{ c: number; e: number }>(`SELECT (SELECT count(*)::int FROM cases) AS c, (SELECT count(*)::int FROM case_events) AS e`);
+      registerCaseHooks({ name: 'test-boom', afterChange: async (_tx, ch) => { if (ch.after.content === '触发故障') throw new Error('boom'); } });
+      registerCaseHooks({ name: 'test-enrich-boom', enrich: async (_c, d) => { if (d.content === '富化故障') throw new Error('enrich boom'); } });
+      try {
+        const r = await post({ channel: '12345', content: '触发故障', callerPhone: '13800138000' });
+        expect(r.statusCode).toBe(500);
+        expect(r.json().error.code).toBe('internal');
+        await expect(createCase(ctx, { channel: '12345', content: '富化故障' }, SYSTEM_ACTOR)).rejects.toThrow('enrich boom');
+        const ok = await post({ channel: '12345', content: '正常' });
+        expect(ok.statusCode).toBe(201);
+      } finally {
+        (caseHooks() as any[]).splice(0, caseHooks().length, ...caseHooks().filter((h) => !h.name.startsWith('test-')));
+      }
+      const after = await db.query<{ c: number; e: number }>(`SELECT (SELECT count(*)::int FROM cases) AS c, (SELECT count(*)::int FROM case_events) AS e`);
+      expect(after[0]!.c).toBe(before[0]!.c + 1);
+      expect(after[0]!.e).toBe(before[0]!.e + 1);
+    });
+
+    it('a database error mid-transaction leaves nothing behind', async () => {
+      // An event with an impossible timestamp fails the second insert of the same statement.
+      await expect(db.query(`WITH c AS (INSERT INTO cases (case_no, channel, received_at, local_day, content, status) VALUES ('X-1', '12345', now(), current_date, 'x', 'received') RETURNING id)
+        INSERT INTO case_events (case_id, at, actor, action) SELECT id, 'not a time'::timestamptz, 'a', 'create' FROM c`)).rejects.toThrow();
+      expect(await db.query(`SELECT 1 FROM cases WHERE case_no = 'X-1'`)).toHaveLength(0);
+    });
+  });
+}
