@@ -48,7 +48,6 @@ async function loadCases(db: Db): Promise<{ copySeconds: number; indexSeconds: n
   const indexSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const r = await rebuildRollups(db);
-  await db.exec('ANALYZE rollup_daily; ANALYZE rollup_monthly');
   return { copySeconds, indexSeconds, rollupSeconds: (performance.now() - t) / 1000, rollupRows: r.dailyRows + r.monthlyRows };
 }
 

@@ -70,7 +70,9 @@ function filterSql(filters: Filters, unitScope: string | null | undefined, p: Pa
   if (unitScope) all.unit = unitScope;
   for (const [dim, value] of Object.entries(all) as [Dimension, string][]) {
     if (value === undefined) continue;
-    const col = on === 'rollup' ? DIM_COLUMN[dim] : ROLLUP_KEYS[DIM_COLUMN[dim] as keyof typeof ROLLUP_KEYS];
+    // On cases, compare the bare column (so its index serves) unless the key is an expression or '' (none).
+    const bare = on === 'cases' && dim !== 'unsat_reason' && value !== '';
+    const col = on === 'rollup' ? DIM_COLUMN[dim] : bare ? `c.${DIM_COLUMN[dim]}` : ROLLUP_KEYS[DIM_COLUMN[dim] as keyof typeof ROLLUP_KEYS];
     if ((dim === 'category' || dim === 'category1') && value) out.push(`${col} IN ${DESCENDANTS(p.add(value))}`);
     else out.push(`${col} = ${p.add(value)}`);
   }
