@@ -96,9 +96,11 @@ function rollupSource(period: Period, cols: string[], where: string[], p: Params
   const w = where.length ? ' AND ' + where.join(' AND ') : '';
   const sel = cols.join(', ');
   if (m1 < m2) {
-    const a = p.add(m1), b = p.add(m2), f = p.add(period.from), t = p.add(period.to);
-    return `SELECT ${sel} FROM ${tables[0]} WHERE local_day >= ${a}::date AND local_day < ${b}::date${w}
-      UNION ALL SELECT ${sel} FROM ${tables[1]} WHERE ((local_day >= ${f}::date AND local_day < ${a}::date) OR (local_day >= ${b}::date AND local_day <= ${t}::date))${w}`;
+    // Separate range scans (an OR of two ranges would defeat the primary-key index).
+    const parts = [`SELECT ${sel} FROM ${tables[0]} WHERE local_day >= ${p.add(m1)}::date AND local_day < ${p.add(m2)}::date${w}`];
+    if (period.from < m1) parts.push(`SELECT ${sel} FROM ${tables[1]} WHERE local_day >= ${p.add(period.from)}::date AND local_day < ${p.add(m1)}::date${w}`);
+    if (m2 <= period.to) parts.push(`SELECT ${sel} FROM ${tables[1]} WHERE local_day >= ${p.add(m2)}::date AND local_day <= ${p.add(period.to)}::date${w}`);
+    return parts.join('\n      UNION ALL ');
   }
   return `SELECT ${sel} FROM ${tables[1]} WHERE local_day BETWEEN ${p.add(period.from)}::date AND ${p.add(period.to)}::date${w}`;
 }
