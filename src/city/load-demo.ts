@@ -24,7 +24,7 @@ export const EVENT_COLUMNS = ['id', 'case_id', 'at', 'actor', 'action', 'from_st
  * Encrypting is the costliest step of a bulk load; callers recur (frequent callers, 张先生-style names), so each
  * distinct value is encrypted once per load (bounded memory). Equal plaintexts then share a ciphertext.
  */
-export function createSealCache(secrets: Secrets, max = 700_000) {
+export function createSealCache(secrets: Secrets, max = 250_000) {
   const enc = new Map<string, string>();
   const phone = new Map<string, [string, string, string]>();
   return {
