@@ -56,6 +56,11 @@ for (const engine of engines()) {
       expect(JSON.stringify(s)).not.toContain(phone);
     });
 
+    it('documents its routes in the OpenAPI document', async () => {
+      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/tagging/suggest', '/api/tagging/models', '/api/tagging/train']));
+    });
+
     it('answers bad input with a defined result or a clear 400', async () => {
       const post = (payload: unknown) => app.inject({ method: 'POST', url: '/api/tagging/suggest', payload: payload as object });
       const empty = await post({ text: '' });
