@@ -185,4 +185,36 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('analysis drills down from a chart element to its cases and exports CSV / XLSX', async (t) => {
+    ready(t.skip);
+    await requireEndpoints(server.url, ['POST /api/auth/login', 'GET /api/metrics/{name}', 'GET /api/metrics/{name}/cases'], t.skip);
+    await api('POST', '/api/cases', 'op', { channel: '12345', content: '芙蓉区文艺路社区电动车违规充电', districtCode: REF.furong });
+    const { page, errors } = await newPage(browser);
+    await loginAs(page, server.url, users.analyst.username, auth.TEST_PASSWORD, '/analysis?metric=volume&by=district&period=month');
+    await page.waitForSelector('.metric-row');
+    await page.waitForSelector('.panel canvas');
+    await shot(page, 'analysis');
+    // Drill down from the chart: click the first bar.
+    const box = (await page.locator('.panel canvas').first().boundingBox())!;
+    const row = page.locator('.metric-row').first();
+    const label = (await row.locator('td').first().textContent())!.trim();
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await page.locator('[data-export=csv]').click();
+    await page.locator('[data-export=xlsx]').click();
+    await expect.poll(() => downloads.length, { timeout: 15_000 }).toBe(2);
+    expect(downloads.some((f) => f.endsWith('.csv'))).toBe(true);
+    expect(downloads.some((f) => f.endsWith('.xlsx'))).toBe(true);
+    // Click the first (largest) bar: grid left 60 / right 20 / bottom 100 (Analysis.vue), one band per row.
+    const n = await page.locator('.metric-row').count();
+    await page.mouse.click(box.x + 60 + (box.width - 80) / n / 2, box.y + box.height - 100 - 4);
+    await page.waitForURL((u) => u.pathname === '/cases' && u.searchParams.get('metric') === 'volume');
+    await page.waitForSelector('.case-row');
+    expect(await page.locator('.drill').textContent()).toContain(label);
+    expect(await page.locator('.case-row').count()).toBeGreaterThan(0);
+    await shot(page, 'analysis-drilldown');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });
