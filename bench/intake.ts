@@ -73,7 +73,17 @@ async function authHeaders(agent: http.Agent, port: number): Promise<Record<stri
 
 const CONTENTS = ['小区门口工地夜间施工噪音扰民，严重影响休息', '咨询居住证办理需要哪些材料', '路灯不亮已经一周，夜间出行不安全', '物业乱收费，要求退还多收的停车费', '餐馆油烟直排，影响周边居民', '公交站台破损，请尽快维修'];
 
-async function load(port: number, concurrency: number, headers: Record<string, string>) {
+/** CPU seconds (user + system) used so far by a process, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+async function load(port: number, concurrency: number, headers: Record<string, string>, serverPid?: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let seq = 0;
   const lat: number[] = [];
@@ -89,12 +99,13 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   const warmEnd = start + warmupS * 1000;
   const end = warmEnd + durationS * 1000;
   let measuredFrom = 0;
+  let cpuFrom: number | null = null;
   async function worker() {
     while (Date.now() < end) {
       const t0 = performance.now();
       const r = await request(agent, port, 'POST', '/api/cases', body(), { ...headers, 'idempotency-key': `bench-${process.pid}-${seq}` }).catch(() => ({ status: 0, body: '', headers: {} }));
       const ms = performance.now() - t0;
-      if (!measuring && Date.now() >= warmEnd) ((measuring = true), (measuredFrom = Date.now()));
+      if (!measuring && Date.now() >= warmEnd) ((measuring = true), (measuredFrom = Date.now()), (cpuFrom = cpuSeconds(serverPid)));
       if (!measuring) continue;
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
       if (r.status === 201) (ok++, lat.push(ms));
@@ -103,10 +114,13 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (Date.now() - measuredFrom) / 1000;
+  const cpuTo = cpuSeconds(serverPid);
+  // Server CPU per case: independent of how busy the shared machine is; 1000 / it = cases/s one core could serve.
+  const serverCpuMsPerCase = cpuFrom !== null && cpuTo !== null && ok ? Math.round(((cpuTo - cpuFrom) * 1000 * 100) / ok) / 100 : null;
   agent.destroy();
   lat.sort((a, b) => a - b);
   const q = (p: number) => (lat.length ? Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 100) / 100 : null);
-  return { concurrency, durationS: Math.round(elapsed * 10) / 10, cases: ok, errors, statuses, casesPerSec: Math.round(ok / elapsed), p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1) };
+  return { concurrency, durationS: Math.round(elapsed * 10) / 10, cases: ok, errors, statuses, casesPerSec: Math.round(ok / elapsed), serverCpuMsPerCase, loadAverage1m: Math.round(os.loadavg()[0]! * 10) / 10, p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1) };
 }
 
 async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
@@ -125,7 +139,7 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
   const { child, port } = await startServer(env);
   try {
     const headers = await authHeaders(new http.Agent(), port);
-    const r = await load(port, concurrency, headers);
+    const r = await load(port, concurrency, headers, child.pid);
     return r;
   } finally {
     child.kill('SIGTERM');
@@ -149,6 +163,6 @@ if (which === 'both' || which === 'postgres') {
 }
 if (which === 'both' || which === 'pglite') results.pglite = { ...(await runEngine('pglite', Number(arg('concurrency', '8')))), target: { casesPerSec: 300 } };
 writeResults('intake', {
-  method: `POST /api/cases (validation, idempotency key, encryption, case number, case + audit event + NOTIFY in one statement, enrich/afterChange hooks registered at start) through the HTTP API; server in a child process; ${warmupS}s warm-up then ${durationS}s measured; keep-alive load generator in the benchmark process on the same machine`,
+  method: `POST /api/cases (validation, idempotency key, encryption, case number, case + audit event in one statement, concurrent requests batched, NOTIFY after commit, hooks registered at start) through the HTTP API; server in a child process; ${warmupS}s warm-up then ${durationS}s measured; keep-alive load generator in the benchmark process on the same machine`,
   ...results,
 });

@@ -63,3 +63,18 @@ describe('deadlines', () => {
     expect(deadlineLight({ ...c, status: 'closed' }, localDateTime('2026-12-30', 1))).toBe(null);
   });
 });
+
+describe('calendar overrides in settings', () => {
+  it('are used for deadlines once stored', async () => {
+    const { freshPglite } = await import('../../tests/engines.ts');
+    const { setCalendarOverrides, deadlineSetup } = await import('./deadlines.ts');
+    const db = await freshPglite();
+    try {
+      expect((await deadlineSetup(db)).calendar.isWorkingDay('2031-01-01')).toBe(true);
+      await setCalendarOverrides(db, { holidays: { '2031-01-01': '元旦' }, workdays: {} });
+      expect((await deadlineSetup(db)).calendar.isWorkingDay('2031-01-01')).toBe(false);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@
 // process reserves a small block of numbers at a time: numbers are unique, gaps are fine.
 import type { Db } from '../store/db.ts';
 
-const BLOCK = 8;
+const BLOCK = 16;
 const pools = new WeakMap<Db, Map<string, { next: number; last: number }>>();
 
 export const formatCaseNo = (day: string, n: number) => `${day.replace(/-/g, '')}-${String(n).padStart(6, '0')}`;

@@ -4,22 +4,30 @@ import type { Db, Row } from '../store/db.ts';
 import { conflict, notFound, validationError, type FieldErrors } from '../shared/errors.ts';
 
 /**
- * The unit the active catalogue proposes for a category and district: the most specific category on the
- * path from the category up to its root wins; at equal depth a district-specific rule beats a city-wide one.
+ * The unit the active catalogue proposes for a category and place: the most specific category on the path
+ * from the category up to its root wins; at equal depth a district-specific rule beats a city-wide one. A rule
+ * marked to_street (local matters) goes to the street office of the case's street when there is one, else to
+ * the rule's unit (the district government).
  */
-export async function proposeUnit(db: Db, categoryCode: string | null | undefined, districtCode: string | null | undefined): Promise<{ unitId: string; unitName: string; version: number; categoryCode: string; districtCode: string } | null> {
+export async function proposeUnit(
+  db: Db,
+  categoryCode: string | null | undefined,
+  districtCode: string | null | undefined,
+  streetCode?: string | null,
+): Promise<{ unitId: string; unitName: string; version: number; categoryCode: string; districtCode: string; toStreet: boolean } | null> {
   if (!categoryCode) return null;
   const [r] = await db.query(
     `WITH RECURSIVE up AS (SELECT code, parent_code, level FROM categories WHERE code = $1
        UNION SELECT k.code, k.parent_code, k.level FROM categories k JOIN up ON k.code = up.parent_code)
-     SELECT r.unit_id, u.name AS unit_name, r.version, r.category_code, r.district_code
+     SELECT coalesce(s.id, r.unit_id) AS unit_id, coalesce(s.name, u.name) AS unit_name, r.version, r.category_code, r.district_code, r.to_street
      FROM dispatch_rules r JOIN dispatch_catalogues v ON v.version = r.version AND v.active
      JOIN up ON up.code = r.category_code JOIN units u ON u.id = r.unit_id AND u.active
+     LEFT JOIN LATERAL (SELECT id, name FROM units WHERE r.to_street AND $3::text IS NOT NULL AND division_code = $3 AND kind = 'street' AND active ORDER BY id LIMIT 1) s ON true
      WHERE r.district_code = '' OR r.district_code = $2
      ORDER BY up.level DESC, (r.district_code <> '') DESC LIMIT 1`,
-    [categoryCode, districtCode ?? ''],
+    [categoryCode, districtCode ?? '', streetCode ?? null],
   );
-  return r ? { unitId: r.unit_id, unitName: r.unit_name, version: r.version, categoryCode: r.category_code, districtCode: r.district_code } : null;
+  return r ? { unitId: r.unit_id, unitName: r.unit_name, version: r.version, categoryCode: r.category_code, districtCode: r.district_code, toStreet: !!r.to_street } : null;
 }
 
 export interface UnitNode {
@@ -56,7 +64,7 @@ export async function getCatalogue(db: Db, version?: number) {
   );
   if (!v) throw notFound('派单目录');
   const rules = await db.query(
-    `SELECT r.category_code, k.path AS category_path, r.district_code, d.name AS district_name, r.unit_id, u.name AS unit_name
+    `SELECT r.category_code, k.path AS category_path, r.district_code, d.name AS district_name, r.unit_id, u.name AS unit_name, r.to_street
      FROM dispatch_rules r JOIN categories k ON k.code = r.category_code JOIN units u ON u.id = r.unit_id
      LEFT JOIN divisions d ON d.code = r.district_code WHERE r.version = $1 ORDER BY r.category_code, r.district_code`,
     [v.version],
@@ -68,14 +76,14 @@ export async function getCatalogue(db: Db, version?: number) {
     active: v.active as boolean,
     createdAt: new Date(v.created_at).toISOString(),
     versions: versions.map((x) => ({ version: x.version, note: x.note, active: x.active, createdAt: new Date(x.created_at).toISOString() })),
-    rules: rules.map((r) => ({ categoryCode: r.category_code, categoryPath: r.category_path, districtCode: r.district_code || null, districtName: r.district_name ?? null, unitId: r.unit_id, unitName: r.unit_name })),
+    rules: rules.map((r) => ({ categoryCode: r.category_code, categoryPath: r.category_path, districtCode: r.district_code || null, districtName: r.district_name ?? null, unitId: r.unit_id, unitName: r.unit_name, toStreet: !!r.to_street })),
   };
 }
 
 export const PublishCatalogueSchema = z.object({
   note: z.string().max(500).optional(),
   rules: z
-    .array(z.object({ categoryCode: z.string().min(1).max(64), districtCode: z.string().max(64).nullish(), unitId: z.string().min(1).max(64) }))
+    .array(z.object({ categoryCode: z.string().min(1).max(64), districtCode: z.string().max(64).nullish(), unitId: z.string().min(1).max(64), toStreet: z.boolean().optional().describe('属地事项：转到案件所在街道办事处') }))
     .min(1, { error: '派单目录至少需要一条规则' })
     .max(50_000),
 });
@@ -109,9 +117,10 @@ export async function publishCatalogue(db: Db, input: z.infer<typeof PublishCata
     await tx.query(`UPDATE dispatch_catalogues SET active = false WHERE active`);
     await tx.query(`INSERT INTO dispatch_catalogues (version, note, active) VALUES ($1, $2, true)`, [v, input.note ?? null]);
     await tx.query(
-      `INSERT INTO dispatch_rules (version, category_code, district_code, unit_id)
-       SELECT $1, x.category_code, x.district_code, x.unit_id FROM jsonb_to_recordset($2::text::jsonb) AS x(category_code text, district_code text, unit_id text)`,
-      [v, JSON.stringify(rules.map((r) => ({ category_code: r.categoryCode, district_code: r.districtCode, unit_id: r.unitId })))],
+      `INSERT INTO dispatch_rules (version, category_code, district_code, unit_id, to_street)
+       SELECT $1, x.category_code, x.district_code, x.unit_id, coalesce(x.to_street, false)
+       FROM jsonb_to_recordset($2::text::jsonb) AS x(category_code text, district_code text, unit_id text, to_street boolean)`,
+      [v, JSON.stringify(rules.map((r) => ({ category_code: r.categoryCode, district_code: r.districtCode, unit_id: r.unitId, to_street: r.toStreet ?? false })))],
     );
     return v;
   }).catch((err) => {

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { createContext } from '../server/start.ts';
 import { errorReportCsv, importCases, parseMapOption, type ImportMode } from './import-cases.ts';
+import { loadCalendarFile } from './calendar.ts';
+import { setCalendarOverrides } from './deadlines.ts';
 
 export function registerCaseCommands(program: Command): void {
   program
@@ -28,6 +30,22 @@ export function registerCaseCommands(program: Command): void {
         for (const e of r.errors.slice(0, 20)) console.log(`  第 ${e.row} 行 ${e.column ?? e.field}: ${e.message}`);
         if (r.errors.length > 20) console.log(`  …另有 ${r.errors.length - 20} 条错误${opts.report ? `，见 ${opts.report}` : '（用 --report 输出全部）'}`);
         process.exitCode = r.committed ? 0 : 1;
+      } finally {
+        await ctx.db.close();
+      }
+    });
+
+  program
+    .command('calendar')
+    .description('工作日历：载入节假日/调休文件（替换内置数据未覆盖的年份或修正）')
+    .argument('<file>', 'JSON: {"holidays": {"2028-01-01": "元旦"}, "workdays": {"2028-01-29": "春节调休"}}')
+    .option('--data <dir>', '嵌入式数据库目录')
+    .action(async (file: string, opts) => {
+      const data = loadCalendarFile(file);
+      const ctx = await createContext(loadConfig(opts.data ? { dataDir: opts.data } : {}));
+      try {
+        await setCalendarOverrides(ctx.db, data);
+        console.log(`已载入工作日历：节假日 ${Object.keys(data.holidays).length} 天，调休工作日 ${Object.keys(data.workdays).length} 天`);
       } finally {
         await ctx.db.close();
       }

@@ -1,5 +1,6 @@
-// Intake: validate → enrich hooks → place → case number → one INSERT of case + audit event, inside a
-// transaction with the afterChange hooks when there are any → NOTIFY + afterCommit hooks after commit.
+// Intake: validate → enrich hooks → place → case number → one INSERT of case + audit event (batched with
+// concurrent requests, see insert-cases.ts), inside a transaction with the afterChange hooks when there are
+// any → NOTIFY + afterCommit hooks after commit.
 // Idempotency: a unique key per request; the same key with the same body returns the first case. The key is
 // not looked up first (a retry is rare): the unique index catches it, then the stored case is re-read.
 import crypto from 'node:crypto';
@@ -15,6 +16,7 @@ import { resolvePlace } from './place.ts';
 import { nextCaseNo } from './case-number.ts';
 import { computeDeadlines, deadlineSetup } from './deadlines.ts';
 import { CASE_COLUMNS, CASE_JOINS, toCaseDto, type CaseDto } from './dto.ts';
+import { insertCases, submitCase, type NewCase } from './insert-cases.ts';
 import { isUniqueViolation, mapCaseConstraintError } from './db-errors.ts';
 import { runAfterCommit } from './notify.ts';
 
@@ -71,8 +73,8 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
     category_code: d.categoryCode ?? null,
     request_type: d.requestType ?? null,
     urgency: d.urgency ?? 'normal',
-    keywords: JSON.stringify(d.keywords ?? []),
-    tags: JSON.stringify(d.tags ?? {}),
+    keywords: d.keywords ?? [],
+    tags: d.tags ?? {},
     sensitive: d.sensitive ?? false,
     repeat_of: d.repeatOf ?? null,
     idempotency_key: key ?? null,
@@ -101,17 +103,17 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
   row.case_no = opts.caseNo ?? (await nextCaseNo(ctx.db, row.local_day));
 
   const hooks = caseHooks().filter((h) => h.afterChange);
+  const item: NewCase = { row, events: events.map((e) => ({ ...e, actor: actor.id, data: { ...e.data, actorName: actor.name, actorRole: actor.role } })) };
+  const afterInsert = async (tx: Db, r: Row) => {
+    const change: CaseChange = { action: 'create', before: null, after: r, actor, at: now };
+    for (const h of hooks) await h.afterChange!(tx, change);
+  };
   let stored: Row;
   try {
-    const insert = (db: Db) => insertCase(db, row, events.map((e) => ({ ...e, actor: actor.id, data: { ...e.data, actorName: actor.name, actorRole: actor.role } })));
-    if (!hooks.length) stored = await insert(db); // one statement: atomic on its own
-    else
-      stored = await db.tx(async (tx) => {
-        const r = await insert(tx);
-        const change: CaseChange = { action: 'create', before: null, after: r, actor, at: now };
-        for (const h of hooks) await h.afterChange!(tx, change);
-        return r;
-      });
+    if (opts.tx) {
+      stored = (await insertCases(opts.tx, [item]))[0]!;
+      await afterInsert(opts.tx, stored);
+    } else stored = await submitCase(db, { ...item, afterInsert: hooks.length ? afterInsert : undefined });
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its case.
     if (key && !opts.tx && isUniqueViolation(err, 'cases_idempotency_key_key')) {
@@ -124,36 +126,6 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
   if (opts.tx) opts.committed?.push(change);
   else runAfterCommit(ctx, change);
   return { ...toCaseDto(stored, ctx.secrets), replayed: false };
-}
-
-const INSERT_COLUMNS = [
-  'case_no', 'channel', 'received_at', 'local_day', 'caller_name_enc', 'caller_phone_enc', 'caller_phone_hash', 'caller_phone_masked',
-  'title', 'content', 'district_code', 'street_code', 'community_code', 'compound_id', 'address', 'lng', 'lat', 'category_code',
-  'request_type', 'urgency', 'keywords', 'tags', 'sensitive', 'status', 'unit_id', 'dispatched_at', 'accept_due_at', 'reply_due_at',
-  'resolution', 'closed_at', 'repeat_of', 'idempotency_key', 'request_hash', 'created_by',
-] as const;
-const CASTS: Record<string, string> = {
-  received_at: '::timestamptz', local_day: '::date', keywords: '', tags: '::text::jsonb', dispatched_at: '::timestamptz',
-  accept_due_at: '::timestamptz', reply_due_at: '::timestamptz', closed_at: '::timestamptz', lng: '::float8', lat: '::float8',
-  sensitive: '::boolean', repeat_of: '::bigint',
-};
-const N = INSERT_COLUMNS.length;
-const INSERT_SQL = `WITH c AS (
-    INSERT INTO cases (${INSERT_COLUMNS.join(', ')})
-    VALUES (${INSERT_COLUMNS.map((col, i) => (col === 'keywords' ? `ARRAY(SELECT jsonb_array_elements_text($${i + 1}::text::jsonb))` : `$${i + 1}${CASTS[col] ?? '::text'}`)).join(', ')})
-    RETURNING *),
-  e AS (
-    INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, unit_id, note, data)
-    SELECT c.id, x.at, x.actor, x.action, x.from_status, x.to_status, x.unit_id, x.note, x.data
-    FROM c, jsonb_to_recordset($${N + 1}::text::jsonb) AS x(at timestamptz, actor text, action text, from_status text, to_status text, unit_id text, note text, data jsonb)
-    RETURNING 1)
-  SELECT ${CASE_COLUMNS}, (SELECT count(*) FROM e) AS event_count FROM c ${CASE_JOINS}`;
-
-async function insertCase(db: Db, row: Row, events: Row[]): Promise<Row> {
-  const params = INSERT_COLUMNS.map((c) => row[c] ?? null);
-  params.push(JSON.stringify(events));
-  const [r] = await db.query(INSERT_SQL, params);
-  return r!;
 }
 
 async function findByKey(ctx: AppContext, key: string, requestHash: string, db: Db): Promise<CreatedCase | null> {

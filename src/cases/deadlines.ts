@@ -2,7 +2,7 @@
 // deadline computation on the working-day calendar; red / yellow / green lights.
 import { z } from 'zod';
 import type { Db } from '../store/db.ts';
-import { loadCalendar, type WorkCalendar } from './calendar.ts';
+import { loadCalendar, type CalendarData, type WorkCalendar } from './calendar.ts';
 
 export const REQUEST_TYPES = ['consultation', 'help', 'complaint', 'report', 'suggestion', 'praise'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -55,6 +55,17 @@ export async function setDeadlinePolicy(db: Db, policy: DeadlinePolicy): Promise
   );
   clearDeadlineCache(db);
   return policy;
+}
+
+/** Replaces the calendar overrides (settings entry `calendar`) layered over the bundled holidays. */
+export async function setCalendarOverrides(db: Db, data: CalendarData): Promise<void> {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  for (const d of [...Object.keys(data.holidays), ...Object.keys(data.workdays)]) if (!day.test(d)) throw new Error(`日历日期格式无效: ${d}`);
+  await db.query(
+    `INSERT INTO settings (key, value, updated_at) VALUES ('calendar', $1::text::jsonb, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [JSON.stringify({ holidays: data.holidays, workdays: data.workdays })],
+  );
+  clearDeadlineCache(db);
 }
 
 /** Sign-in and reply deadlines for a case dispatched at `at`. */

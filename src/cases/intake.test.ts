@@ -4,6 +4,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
 import { testContext } from '../../tests/fixtures/context.ts';
 import { buildApp } from '../server/app.ts';
+import { signedInApp } from '../../tests/auth.ts';
 import type { Db } from '../store/db.ts';
 import type { AppContext } from '../server/context.ts';
 import { registerCaseHooks, caseHooks } from './hooks.ts';
@@ -19,7 +20,7 @@ for (const engine of engines()) {
       db = await engine.open();
       await seedTestReference(db);
       ctx = testContext(db);
-      app = await buildApp(ctx);
+      app = await signedInApp(await buildApp(ctx), db);
     });
     afterAll(async () => {
       await app?.close();
@@ -42,7 +43,7 @@ for (const engine of engines()) {
       const g = await app.inject({ method: 'GET', url: `/api/cases/${c.id}` });
       expect(g.statusCode).toBe(200);
       expect(g.json().events).toHaveLength(1);
-      expect(g.json().events[0]).toMatchObject({ action: 'create', toStatus: 'received', actor: 'operator' });
+      expect(g.json().events[0]).toMatchObject({ action: 'create', toStatus: 'received', actor: expect.stringMatching(/^\d+$/) }); // the signed-in user's id
     });
 
     it('derives place parents, names and category path', async () => {
@@ -124,6 +125,25 @@ for (const engine of engines()) {
       expect(after[0]!.e).toBe(before[0]!.e + 1);
     });
 
+    it('concurrent intake is batched, yet every request gets its own case and a bad one fails alone', async () => {
+      registerCaseHooks({ name: 'test-batch-boom', afterChange: async (_tx, ch) => { if (ch.after.content === '批量故障') throw new Error('boom'); } });
+      try {
+        const bodies = Array.from({ length: 40 }, (_, i) => ({ channel: '12345', content: i === 17 ? '批量故障' : `批量${i}`, ...(i === 23 ? { categoryCode: 'NOPE' } : {}) }));
+        const results = await Promise.allSettled(bodies.map((b) => createCase(ctx, b, SYSTEM_ACTOR)));
+        const ok = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<any>).value);
+        expect(ok).toHaveLength(38);
+        expect(new Set(ok.map((c) => c.id)).size).toBe(38);
+        expect(new Set(ok.map((c) => c.caseNo)).size).toBe(38);
+        for (const c of ok) expect(c.content).toMatch(/^批量\d+$/);
+        expect((results[23] as PromiseRejectedResult).reason).toMatchObject({ code: 'validation_failed', fields: { categoryCode: expect.any(String) } });
+        const rows = await db.query(`SELECT c.id, count(e.id)::int AS n FROM cases c JOIN case_events e ON e.case_id = c.id WHERE c.content LIKE '批量%' GROUP BY c.id`);
+        expect(rows).toHaveLength(38);
+        expect(rows.every((r) => r.n === 1)).toBe(true);
+      } finally {
+        (caseHooks() as any[]).splice(0, caseHooks().length, ...caseHooks().filter((h) => !h.name.startsWith('test-')));
+      }
+    });
+
     it('a database error mid-transaction leaves nothing behind', async () => {
       // An event with an impossible timestamp fails the second insert of the same statement.
       await expect(db.query(`WITH c AS (INSERT INTO cases (case_no, channel, received_at, local_day, content, status) VALUES ('X-1', '12345', now(), current_date, 'x', 'received') RETURNING id)
@@ -132,3 +152,22 @@ for (const engine of engines()) {
     });
   });
 }
+
+describe('case_changed notifications', () => {
+  it('are sent after commit with id, action and status', async () => {
+    const { freshPglite } = await import('../../tests/engines.ts');
+    const { flushCaseNotifications } = await import('./notify.ts');
+    const db = await freshPglite();
+    try {
+      const ctx = testContext(db);
+      const got: any[] = [];
+      await db.listen('case_changed', (p) => got.push(JSON.parse(p)));
+      const c = await createCase(ctx, { channel: '12345', content: '通知测试' }, SYSTEM_ACTOR);
+      await flushCaseNotifications(db);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(got).toContainEqual({ id: c.id, action: 'create', status: 'received' });
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
 import { testContext } from '../../tests/fixtures/context.ts';
 import { buildApp } from '../server/app.ts';
+import { signedInApp } from '../../tests/auth.ts';
 import type { Db } from '../store/db.ts';
 
 for (const engine of engines()) {
@@ -13,7 +14,7 @@ for (const engine of engines()) {
     beforeAll(async () => {
       db = await engine.open();
       await seedTestReference(db);
-      app = await buildApp(testContext(db));
+      app = await signedInApp(await buildApp(testContext(db)), db);
     });
     afterAll(async () => {
       await app?.close();
@@ -83,7 +84,8 @@ for (const engine of engines()) {
       expect(g.events.map((e: any) => e.action)).toEqual([
         'create', 'dispatch', 'accept', 'extend', 'approve-extension', 'remind', 'remind', 'supervise', 'reply', 'close', 'callback', 'callback', 'reopen',
       ]);
-      expect(g.events[2]).toMatchObject({ fromStatus: 'dispatched', toStatus: 'accepted', actor: `unit:${REF.units.env}` });
+      const [staff] = await db.query(`SELECT id FROM users WHERE role = 'unit_staff' AND unit_id = $1`, [REF.units.env]);
+      expect(g.events[2]).toMatchObject({ fromStatus: 'dispatched', toStatus: 'accepted', actor: String(staff.id) });
       expect(g.events[1].data).toMatchObject({ manual: false, catalogueVersion: 1 });
     });
 

@@ -4,6 +4,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
 import { testContext } from '../../tests/fixtures/context.ts';
 import { buildApp } from '../server/app.ts';
+import { signedInApp } from '../../tests/auth.ts';
 import type { Db } from '../store/db.ts';
 import { publishCatalogue } from './catalogue.ts';
 import { DeadlinePolicySchema, setDeadlinePolicy } from './deadlines.ts';
@@ -16,7 +17,7 @@ for (const engine of engines()) {
     beforeAll(async () => {
       db = await engine.open();
       await seedTestReference(db);
-      app = await buildApp(testContext(db));
+      app = await signedInApp(await buildApp(testContext(db)), db);
       const bodies = [
         { channel: '12345', content: '魅力之城小区物业乱收费', callerPhone: '13800138000', categoryCode: REF.categories.propertyFee, compoundId: REF.compoundMeili, receivedAt: '2026-11-01T02:00:00Z' },
         { channel: 'web', content: '岳麓区工地夜间施工噪音', callerPhone: '13900139000', categoryCode: REF.categories.constructionNoise, districtCode: REF.yuelu, receivedAt: '2026-11-10T02:00:00Z' },
@@ -76,6 +77,8 @@ for (const engine of engines()) {
       const divs = (await app.inject({ method: 'GET', url: '/api/divisions' })).json().items;
       expect(divs[0].code).toBe('4301');
       expect(divs[0].children.map((d: any) => d.code)).toEqual([REF.furong, REF.yuelu]);
+      const street = (await app.inject({ method: 'GET', url: `/api/dispatch-catalogue/propose?categoryCode=${REF.categories.socialNoise}&districtCode=${REF.furong}&streetCode=${REF.wenyilu}` })).json();
+      expect(street.proposal).toMatchObject({ unitId: REF.units.wenyilu, toStreet: true });
       // Publishing is admin-only over HTTP (the placeholder auth acts as an operator): the domain call is tested directly.
       const pub = await app.inject({
         method: 'POST', url: '/api/dispatch-catalogue', headers: { 'content-type': 'application/json' },
@@ -90,7 +93,7 @@ for (const engine of engines()) {
       expect(prop.proposal).toMatchObject({ unitId: REF.units.furong, version: 2 });
       const v1 = (await app.inject({ method: 'GET', url: '/api/dispatch-catalogue?version=1' })).json();
       expect(v1.active).toBe(false);
-      expect(v1.rules.length).toBe(4);
+      expect(v1.rules.length).toBe(5);
     });
 
     it('deadline policy is changeable; the OpenAPI document lists the case API', async () => {

@@ -16,7 +16,10 @@ export function notifyCaseChanged(db: Db, payload: { id: number; action: string;
   if (!q.running) q.running = drain(db, q);
 }
 
+const COALESCE_MS = 25; // live-update latency traded for one statement per burst instead of one per case
+
 async function drain(db: Db, q: Queue): Promise<void> {
+  await new Promise((r) => setTimeout(r, COALESCE_MS));
   while (q.pending.length) {
     const batch = q.pending.splice(0, 1000);
     try {

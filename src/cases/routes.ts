@@ -11,7 +11,7 @@ import { performAction } from './perform-action.ts';
 import { ACTION_NAMES, allowedActions } from './state-machine.ts';
 import { getCatalogue, listUnits, proposeUnit, publishCatalogue, PublishCatalogueSchema } from './catalogue.ts';
 import { listCategories, listChannels, listDivisions } from './reference.ts';
-import { clearDeadlineCache, DeadlinePolicySchema, deadlineSetup, getDeadlinePolicy, setDeadlinePolicy } from './deadlines.ts';
+import { setCalendarOverrides, DeadlinePolicySchema, deadlineSetup, getDeadlinePolicy, setDeadlinePolicy } from './deadlines.ts';
 import { validationError } from '../shared/errors.ts';
 
 const IdParams = z.object({ id: z.coerce.number({ error: '工单 id 必须是数字' }).int().positive({ error: '工单 id 必须是正整数' }) });
@@ -91,7 +91,7 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: AppContext):
     params: IdParams,
     handler: async ({ params, actor, ctx }) => {
       const c = await getCase(ctx, params.id, actor);
-      return { proposal: await proposeUnit(ctx.db, c.categoryCode, c.districtCode) };
+      return { proposal: await proposeUnit(ctx.db, c.categoryCode, c.districtCode, c.streetCode) };
     },
   });
 
@@ -116,8 +116,8 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: AppContext):
     url: '/api/dispatch-catalogue/propose',
     summary: '按分类与区县推荐承办单位（区县专属规则优先）',
     tag: '单位与派单目录',
-    query: z.object({ categoryCode: z.string().min(1).max(64), districtCode: z.string().max(64).optional() }),
-    handler: async ({ query, ctx }) => ({ proposal: await proposeUnit(ctx.db, query.categoryCode, query.districtCode) }),
+    query: z.object({ categoryCode: z.string().min(1).max(64), districtCode: z.string().max(64).optional(), streetCode: z.string().max(64).optional() }),
+    handler: async ({ query, ctx }) => ({ proposal: await proposeUnit(ctx.db, query.categoryCode, query.districtCode, query.streetCode) }),
   });
   route(app, ctx, {
     method: 'POST',
@@ -190,11 +190,7 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: AppContext):
     roles: ['admin'],
     handler: async ({ body, ctx }) => {
       if (!Object.keys(body.holidays).length && !Object.keys(body.workdays).length) throw validationError({ holidays: '至少提供一个节假日或调休工作日' });
-      await ctx.db.query(
-        `INSERT INTO settings (key, value, updated_at) VALUES ('calendar', $1::text::jsonb, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-        [JSON.stringify(body)],
-      );
-      clearDeadlineCache(ctx.db);
+      await setCalendarOverrides(ctx.db, body);
       return { ok: true };
     },
   });

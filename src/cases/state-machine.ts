@@ -72,7 +72,7 @@ export const ACTIONS = {
     roles: CENTRE,
     input: z.object({ unitId: z.string().trim().min(1).max(64).optional(), note, version }),
     effect: async (c, i, env) => {
-      const proposed = await proposeUnit(env.db, c.category_code, c.district_code);
+      const proposed = await proposeUnit(env.db, c.category_code, c.district_code, c.street_code);
       const unitId = i.unitId ?? proposed?.unitId;
       if (!unitId) throw unprocessable('no_unit_proposed', '派单目录中没有该分类与区县对应的承办单位，请手动指定', { unitId: '请指定承办单位' });
       const [u] = await env.db.query(`SELECT id, active FROM units WHERE id = $1`, [unitId]);

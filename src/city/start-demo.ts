@@ -5,7 +5,7 @@ import { addDays, localDay } from '../shared/time.ts';
 import { loadDemo } from './load-demo.ts';
 import { isReferenceEmpty, seedReference } from './seed-reference.ts';
 
-export const STARTUP_DEMO = { days: 90, perDay: 1000, seed: 12345 };
+export const STARTUP_DEMO = { days: 90, perDay: 400, seed: 12345 };
 
 export async function prepareOnStart(ctx: AppContext, log: (msg: string) => void = console.log): Promise<void> {
   if (await isReferenceEmpty(ctx.db)) {

@@ -1,0 +1,112 @@
+// Storing new cases: one statement writes any number of cases and their audit events (jsonb_to_recordset),
+// and a small batcher groups concurrent intake requests into one statement / transaction — group commit in
+// the application. Under light load a case is flushed alone at once; under heavy load the requests that arrived
+// while the previous flush ran go together. If a batch fails (a bad row, a hook that throws, an idempotency
+// race), its cases are retried one by one so that each request gets its own outcome.
+import type { Db, Row } from '../store/db.ts';
+import { CASE_COLUMNS, CASE_JOINS } from './dto.ts';
+
+const TYPES: Record<string, string> = {
+  case_no: 'text', channel: 'text', received_at: 'timestamptz', local_day: 'date', caller_name_enc: 'text', caller_phone_enc: 'text',
+  caller_phone_hash: 'text', caller_phone_masked: 'text', title: 'text', content: 'text', district_code: 'text', street_code: 'text',
+  community_code: 'text', compound_id: 'text', address: 'text', lng: 'float8', lat: 'float8', category_code: 'text', request_type: 'text',
+  urgency: 'text', keywords: 'jsonb', tags: 'jsonb', sensitive: 'boolean', status: 'text', unit_id: 'text', dispatched_at: 'timestamptz',
+  accept_due_at: 'timestamptz', reply_due_at: 'timestamptz', resolution: 'text', closed_at: 'timestamptz', repeat_of: 'int8',
+  idempotency_key: 'text', request_hash: 'text', created_by: 'text',
+};
+const COLS = Object.keys(TYPES);
+
+const SQL = `WITH src AS (
+    SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x(ord int, ${COLS.map((c) => `${c} ${TYPES[c]}`).join(', ')})),
+  c AS (
+    INSERT INTO cases (${COLS.join(', ')})
+    SELECT ${COLS.map((c) => (c === 'keywords' ? `ARRAY(SELECT jsonb_array_elements_text(coalesce(src.keywords, '[]')))` : c === 'tags' ? `coalesce(src.tags, '{}')` : c === 'sensitive' ? `coalesce(src.sensitive, false)` : c === 'urgency' ? `coalesce(src.urgency, 'normal')` : `src.${c}`)).join(', ')}
+    FROM src ORDER BY src.ord
+    RETURNING *),
+  e AS (
+    INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, unit_id, note, data)
+    SELECT c.id, x.at, x.actor, x.action, x.from_status, x.to_status, x.unit_id, x.note, x.data
+    FROM jsonb_to_recordset($2::text::jsonb) AS x(case_no text, seq int, at timestamptz, actor text, action text, from_status text, to_status text, unit_id text, note text, data jsonb)
+    JOIN c ON c.case_no = x.case_no ORDER BY c.id, x.seq
+    RETURNING 1)
+  SELECT ${CASE_COLUMNS}, (SELECT count(*) FROM e) AS event_count FROM c ${CASE_JOINS}`;
+
+export interface NewCase {
+  row: Row; // snake_case columns of cases (keywords: string[], tags: object)
+  events: Row[]; // case_events columns without case_id
+}
+
+/** Inserts cases and their events in one statement; returns the stored rows (with names) in input order. */
+export async function insertCases(db: Db, items: NewCase[]): Promise<Row[]> {
+  const rows = items.map((it, ord) => ({ ord, ...Object.fromEntries(COLS.map((c) => [c, it.row[c] ?? null])) }));
+  const events = items.flatMap((it) => it.events.map((e, seq) => ({ ...e, case_no: it.row.case_no, seq, at: e.at instanceof Date ? e.at.toISOString() : e.at })));
+  const out = await db.query(SQL, [JSON.stringify(rows), JSON.stringify(events)]);
+  const byNo = new Map(out.map((r) => [r.case_no as string, r]));
+  return items.map((it) => byNo.get(it.row.case_no)!);
+}
+
+interface Pending extends NewCase {
+  /** Runs inside the transaction after the insert (afterChange hooks). */
+  afterInsert?: (tx: Db, stored: Row) => Promise<void>;
+  resolve: (r: Row) => void;
+  reject: (e: unknown) => void;
+}
+interface Batcher { queue: Pending[]; inFlight: number; lastEnd: number; lingering: boolean }
+const batchers = new WeakMap<Db, Batcher>();
+const MAX_BATCH = 200;
+
+/** Stores one new case through the batcher; resolves with its stored row. */
+export function submitCase(db: Db, item: NewCase & { afterInsert?: Pending['afterInsert'] }): Promise<Row> {
+  let b = batchers.get(db);
+  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastEnd: 0, lingering: false }));
+  return new Promise<Row>((resolve, reject) => {
+    b!.queue.push({ ...item, resolve, reject });
+    pump(db, b!);
+  });
+}
+
+// PGlite runs one statement at a time anyway (and blocks the event loop while it does); a server takes a few
+// batches in parallel (pool connections).
+const maxInFlight = (db: Db) => (db.engine === 'pglite' ? 1 : 4);
+// Under load (a flush ended moments ago) PGlite waits a few ms so that requests parsed meanwhile join the
+// batch; an idle system flushes at once.
+const lingerMs = (db: Db) => (db.engine === 'pglite' ? 3 : 0);
+
+function pump(db: Db, b: Batcher): void {
+  if (b.lingering) return;
+  while (b.queue.length && b.inFlight < maxInFlight(db)) {
+    const linger = lingerMs(db);
+    if (linger && b.queue.length < MAX_BATCH && Date.now() - b.lastEnd < 20) {
+      b.lingering = true;
+      b.lastEnd = 0; // linger once per flush
+      setTimeout(() => {
+        b.lingering = false;
+        pump(db, b);
+      }, linger);
+      return;
+    }
+    const batch = b.queue.splice(0, MAX_BATCH);
+    b.inFlight++;
+    void flush(db, batch).finally(() => {
+      b.inFlight--;
+      b.lastEnd = Date.now();
+      pump(db, b);
+    });
+  }
+}
+
+async function flush(db: Db, batch: Pending[]): Promise<void> {
+  try {
+    const stored = batch.some((p) => p.afterInsert)
+      ? await db.tx(async (tx) => {
+          const rows = await insertCases(tx, batch);
+          for (const [i, p] of batch.entries()) await p.afterInsert?.(tx, rows[i]!);
+          return rows;
+        })
+      : await insertCases(db, batch);
+    batch.forEach((p, i) => p.resolve(stored[i]!));
+  } catch (err) {
+    if (batch.length === 1) return batch[0]!.reject(err);
+    for (const p of batch) await flush(db, [p]); // isolate the failing case(s)
+  }
+}
