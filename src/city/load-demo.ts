@@ -68,6 +68,8 @@ export interface DemoOptions extends Omit<CityOptions, 'startId' | 'startEventId
   /** Write the ground truth here (JSON). */
   truthFile?: string;
   onProgress?: (p: { day: string; daysDone: number; days: number; cases: number; events: number; ms: number }) => void;
+  /** Told when each afterBulkLoad hook has finished (rollups, model training…), with its duration. */
+  onHookDone?: (name: string, ms: number) => void;
   /** Days per COPY batch (default 4: bounds memory at about two batches of rows). */
   batchDays?: number;
 }
@@ -121,7 +123,12 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
   await finishBulkLoad(db, lastNo);
   const truth = gen.truth();
   if (opts.truthFile) writeTruth(opts.truthFile, truth);
-  for (const h of caseHooks()) await h.afterBulkLoad?.(ctx, { fromDay: opts.start, toDay: endDay });
+  for (const h of caseHooks()) {
+    if (!h.afterBulkLoad) continue;
+    const th = Date.now();
+    await h.afterBulkLoad(ctx, { fromDay: opts.start, toDay: endDay });
+    opts.onHookDone?.(h.name, Date.now() - th);
+  }
   return { cases, events, days: opts.days, ms: Date.now() - t0, truth };
 }
 
