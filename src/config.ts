@@ -16,6 +16,9 @@ const ConfigSchema = z.object({
   /** Load demo data into an empty database at start. */
   demoOnEmpty: z.coerce.boolean().default(true),
   adminPassword: z.string().min(8).optional(),
+  /** Rate limit per API token / user / IP: sustained requests a second and burst size (token bucket). */
+  rateLimitPerSecond: z.coerce.number().positive().default(100),
+  rateLimitBurst: z.coerce.number().int().positive().default(1000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -30,6 +33,8 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     secret: env.MINSHENG_SECRET || undefined,
     demoOnEmpty: env.MINSHENG_DEMO === undefined ? undefined : env.MINSHENG_DEMO !== '0',
     adminPassword: env.MINSHENG_ADMIN_PASSWORD || undefined,
+    rateLimitPerSecond: env.MINSHENG_RATE_LIMIT || undefined,
+    rateLimitBurst: env.MINSHENG_RATE_BURST || undefined,
     logLevel: env.LOG_LEVEL,
   };
   const defined = Object.fromEntries(Object.entries({ ...fromEnv, ...overrides }).filter(([, v]) => v !== undefined));

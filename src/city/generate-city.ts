@@ -220,6 +220,7 @@ export class CityGenerator {
     let no = this.opts.caseNoStart?.[day] ?? 0;
     const ymd = day.replaceAll('-', '');
     for (const d of drafts) {
+      if (d.at > this.horizon) break; // not yet received (a demo ending now): sorted, so the rest are later too
       const c = this.materialize(rng, d, day, `${ymd}-${String(++no).padStart(6, '0')}`, events);
       cases.push(c);
       if (d.incident) this.truthById.get(d.incident.id)!.members.push({ id: c.id, caseNo: c.caseNo });

@@ -5,7 +5,12 @@ import { installErrorHandler } from './errors.ts';
 import { openApiDocument, openApiHtml } from './openapi.ts';
 import { installAuth } from '../auth/plugin.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
+import { registerAuthRoutes } from '../auth/routes.ts';
+import { registerTaggingRoutes } from '../tagging/routes.ts';
+import { registerWarningRoutes } from '../warning/routes.ts';
+import { registerKnowledgeRoutes } from '../knowledge/routes.ts';
 import { installWeb } from './web.ts';
+import { registerMetricsRoutes } from '../metrics/routes.ts';
 
 export const BODY_LIMIT = 1024 * 1024; // 1 MiB: a case is text, not attachments
 
@@ -29,7 +34,12 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   app.get('/api/openapi.json', async () => openApiDocument());
   app.get('/api/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(openApiHtml));
 
+  await registerAuthRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);
+  await registerTaggingRoutes(app, ctx);
+  await registerWarningRoutes(app, ctx);
+  await registerMetricsRoutes(app, ctx);
+  await registerKnowledgeRoutes(app, ctx);
   await installWeb(app);
   return app;
 }

@@ -4,23 +4,49 @@ import { openDatabase } from '../store/open.ts';
 import { createSecrets, loadOrCreateSecret } from '../shared/secrets.ts';
 import type { AppContext } from './context.ts';
 import { buildApp } from './app.ts';
+import { registerCaseHooks } from '../cases/hooks.ts';
+import { knowledgeHooks } from '../knowledge/hooks.ts';
 import { prepareOnStart } from '../city/start-demo.ts';
+import { registerAuthJobs, ensureUsers } from '../auth/jobs.ts';
+import { startWorker } from '../jobs/registry.ts';
+import { checkDataDir } from '../ops/preflight.ts';
+import { startTagging, warmTagging } from '../tagging/hooks.ts';
+import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
+
+/** Registers every domain's case hooks and background jobs (same in `serve` and `worker` processes). */
+export function setupDomains(): void {
+  registerAuthJobs();
+}
 
 export async function createContext(config: Config): Promise<AppContext> {
+  setupDomains();
+  checkDataDir(config); // a full disk or read-only directory says so, instead of a WASM abort
+  registerCaseHooks(knowledgeHooks);
   const db = await openDatabase(config);
   const secrets = createSecrets(loadOrCreateSecret(config.secret, config.dataDir));
   return { db, config, secrets };
 }
 
-export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startServer(config: Config, opts: { jobs?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const ctx = await createContext(config);
+  await startTagging(ctx); // hooks first: the demo bulk load trains the first model
   await prepareOnStart(ctx);
+  await ensureUsers(ctx); // after the reference data: demo unit staff belong to a real unit
+  await warmTagging(ctx);
   const app = await buildApp(ctx, { logger: true });
+  const warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
+  registerCaseHooks(warningHooks({ onError: warnErr }));
+  const stopWarning = scheduleDailyWarning(ctx, { onError: warnErr });
   await app.listen({ port: config.port, host: config.host });
+  // Background jobs run here too unless disabled (`serve --no-jobs` next to `minsheng worker` processes);
+  // leases keep them from running twice. The embedded database has only this process, so it always runs them.
+  const worker = opts.jobs !== false || ctx.db.engine === 'pglite' ? startWorker(ctx, { log: (m) => app.log.warn(m) }) : null;
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://localhost:${port}`;
   const close = async () => {
+    await worker?.stop();
+    stopWarning();
     await app.close();
     await ctx.db.close();
   };

@@ -11,11 +11,13 @@ export async function installWeb(app: FastifyInstance): Promise<void> {
   if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
     const index = fs.readFileSync(path.join(WEB_DIST, 'index.html'));
-    app.setNotFoundHandler((req, reply) => {
-      if (req.url.startsWith('/api/') || req.method !== 'GET') {
+    // Client-side routes (/cases/12, /screen …) get index.html; unknown /api paths keep the JSON 404.
+    // A catch-all GET route, because the error mapper already owns the not-found handler.
+    app.get('/*', async (req, reply) => {
+      if (req.url.startsWith('/api/') || /^\/assets\//.test(req.url)) {
         return reply.status(404).send({ error: { code: 'not_found', message: `接口不存在: ${req.method} ${req.url.split('?')[0]}` } });
       }
-      return reply.type('text/html; charset=utf-8').send(index);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
     });
   } else {
     app.get('/', async (_req, reply) =>

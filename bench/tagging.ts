@@ -1,0 +1,173 @@
+// Tagging benchmark: 5-fold stratified CV on ../shared/data/taidi2020/train.csv, side by side with the
+// sklearn peer on the same fold files in the same run; training time, single-core prediction throughput,
+// calibration (ECE), model size, memory, and /api/tagging/suggest latency.
+// Usage: npm run bench -- tagging [--shared DIR] [--folds K] [--no-peer]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'csv-stringify/sync';
+import { writeResults } from './_results.ts';
+import { readLabelledCsv } from '../src/tagging/csv.ts';
+import { predictLabel, probabilities, serializeModel, stratifiedFolds, trainModel } from '../src/tagging/classifier.ts';
+import { reliability, round4, scoreLabels } from '../src/tagging/evaluate.ts';
+import { corpusIdf } from '../src/tagging/keywords.ts';
+import { normalizeText } from '../src/tagging/text.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const shared = path.resolve(arg('--shared') ?? path.join(root, '..', 'shared'));
+const trainCsv = path.join(shared, 'data', 'taidi2020', 'train.csv');
+const peerPy = path.join(shared, 'peers', 'classify_sklearn.py');
+const K = Number(arg('--folds') ?? 5);
+if (!fs.existsSync(trainCsv)) {
+  console.log(`SKIP tagging benchmark: ${trainCsv} not found (../shared beside the project root, or --shared DIR)`);
+  process.exit(0);
+}
+const peerAvailable = !process.argv.includes('--no-peer') && fs.existsSync(peerPy) && fs.existsSync('/usr/bin/python3');
+if (!peerAvailable) console.log(`NOTE: peer not run (${peerPy} or /usr/bin/python3 missing, or --no-peer)`);
+
+let peakRss = process.memoryUsage().rss;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+const rows = readLabelledCsv(trainCsv);
+const labels = rows.map((r) => r.label);
+const folds = stratifiedFolds(labels, K, 20260);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minsheng-tagging-'));
+const cpuSeconds = (f: () => void) => {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  f();
+  const d = process.cpuUsage(c);
+  return { cpu: (d.user + d.system) / 1e6, wall: (performance.now() - t) / 1000 };
+};
+
+const ours: { macro_f1: number; accuracy: number; train_s: number; docs_per_s: number; docs_per_cpu_s: number }[] = [];
+const peer: Record<string, number>[] = [];
+const gold: string[] = [];
+const pred: string[] = [];
+const conf: number[] = [];
+const correct: boolean[] = [];
+try {
+  for (let f = 0; f < K; f++) {
+    const tr = rows.filter((_, i) => folds[i] !== f);
+    const te = rows.filter((_, i) => folds[i] === f);
+    const trFile = path.join(tmp, `train_${f}.csv`);
+    const teFile = path.join(tmp, `test_${f}.csv`);
+    fs.writeFileSync(trFile, stringify(tr, { header: true, columns: ['label', 'text'] }));
+    fs.writeFileSync(teFile, stringify(te, { header: true, columns: ['label', 'text'] }));
+
+    const t0 = performance.now();
+    const model = trainModel(tr.map((r) => r.text), tr.map((r) => r.label));
+    const trainS = (performance.now() - t0) / 1000;
+    sampleRss();
+    predictLabel(model, te[0].text); // warm up
+    let p: string[] = [];
+    const timing = cpuSeconds(() => (p = te.map((r) => predictLabel(model, r.text))));
+    const s = scoreLabels(te.map((r) => r.label), p);
+    ours.push({ macro_f1: s.macro_f1, accuracy: s.accuracy, train_s: trainS, docs_per_s: te.length / timing.wall, docs_per_cpu_s: te.length / timing.cpu });
+    te.forEach((r, i) => {
+      gold.push(r.label);
+      pred.push(p[i]);
+      const probs = probabilities(model, r.text);
+      const best = Math.max(...probs);
+      conf.push(best);
+      correct.push(p[i] === r.label);
+    });
+    sampleRss();
+    let peerRes: Record<string, number> | null = null;
+    if (peerAvailable) {
+      const out = spawnSync('/usr/bin/python3', [peerPy, trFile, teFile], { encoding: 'utf8', timeout: 600_000 });
+      const line = out.stdout.trim().split('\n').pop() ?? '';
+      try {
+        peerRes = JSON.parse(line);
+        peer.push(peerRes!);
+      } catch {
+        console.log(`peer failed on fold ${f}: ${out.stderr.slice(-500)}`);
+      }
+    }
+    console.log(`fold ${f}: ours macro-F1 ${s.macro_f1} (train ${trainS.toFixed(1)} s, ${Math.round(te.length / timing.cpu)} docs/cpu-s)` + (peerRes ? `; peer ${peerRes.macro_f1} (train ${peerRes.train_s} s, ${peerRes.predict_docs_per_s} docs/s)` : ''));
+  }
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+// Full-data model: training time on all documents, size, keyword statistics.
+const tFull = performance.now();
+const full = trainModel(rows.map((r) => r.text), labels);
+full.keywordIdf = corpusIdf(rows.map((r) => normalizeText(r.text)));
+const fullTrainS = (performance.now() - tFull) / 1000;
+const bytes = serializeModel(full);
+sampleRss();
+
+// Throughput on one core with the full model over every document (in-sample texts, same work per document).
+const texts = rows.map((r) => r.text);
+predictLabel(full, texts[0]);
+const thr = cpuSeconds(() => texts.forEach((t) => predictLabel(full, t)));
+
+// Suggest API latency (in process, PGlite, the full model active, empty case history).
+const latency = await suggestLatency(full, bytes, texts.slice(0, 400));
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+const pooled = scoreLabels(gold, pred);
+const oursF1 = mean(ours.map((o) => o.macro_f1));
+const peerF1 = peer.length ? mean(peer.map((p) => p.macro_f1)) : null;
+const peerDocsPerS = peer.length ? mean(peer.map((p) => p.predict_docs_per_s)) : null;
+const oursDocsPerS = texts.length / thr.cpu;
+writeResults('tagging', {
+  data: { file: 'shared/data/taidi2020/train.csv', docs: rows.length, labels: new Set(labels).size, folds: K },
+  ours: {
+    method: 'hashed TF-IDF (char 1–3-grams + jieba word 1–2-grams, sublinear tf, l2 per block) + one-vs-rest L2-loss linear SVM (dual CD), softmax temperature fitted on 3-fold out-of-fold margins',
+    macro_f1_mean: round4(oursF1),
+    accuracy_mean: round4(mean(ours.map((o) => o.accuracy))),
+    macro_f1_pooled: pooled.macro_f1,
+    per_class_f1_pooled: pooled.per_class_f1,
+    per_fold: ours.map((o) => ({ ...o, train_s: round4(o.train_s), docs_per_s: Math.round(o.docs_per_s), docs_per_cpu_s: Math.round(o.docs_per_cpu_s) })),
+    train_s_fold_mean: round4(mean(ours.map((o) => o.train_s))),
+    train_s_full: round4(fullTrainS),
+    train_docs_full: rows.length,
+    docs_per_s_single_core: Math.round(oursDocsPerS),
+    docs_per_s_wall: Math.round(texts.length / thr.wall),
+    calibration: reliability(conf, correct),
+    model_bytes: bytes.length,
+    model_mb: round4(bytes.length / 2 ** 20),
+    features: full.keys.length,
+    peak_rss_mb: Math.round(peakRss / 2 ** 20),
+    suggest_latency_ms: latency,
+  },
+  peer: peer.length ? { name: 'sklearn jieba + TF-IDF + LinearSVC (shared/peers/classify_sklearn.py)', macro_f1_mean: round4(peerF1!), accuracy_mean: round4(mean(peer.map((p) => p.accuracy))), train_s_mean: round4(mean(peer.map((p) => p.train_s))), predict_docs_per_s_mean: Math.round(peerDocsPerS!), per_fold: peer } : { skipped: 'peer not available' },
+  ratios: peer.length
+    ? { macro_f1_delta: round4(oursF1 - peerF1!), predict_speed_ratio: round4(oursDocsPerS / peerDocsPerS!), train_time_ratio: round4(mean(ours.map((o) => o.train_s)) / mean(peer.map((p) => p.train_s))) }
+    : null,
+  targets: { macro_f1_peer_plus_0_02: peerF1 === null ? null : oursF1 >= peerF1 + 0.02, docs_per_s_5000: oursDocsPerS >= 5000, train_3000_under_30s: fullTrainS < 30, model_under_50mb: bytes.length < 50 * 2 ** 20, suggest_p99_under_30ms: latency.p99 < 30 },
+  notes: 'Throughput is documents per CPU-second of the prediction loop on one thread (cpuUsage), so other processes on the shared machine do not count against it; docs_per_s_wall is wall time. The lead re-runs this on a quiet machine.',
+});
+
+async function suggestLatency(model: import('../src/tagging/classifier.ts').TextModel, bytes: Buffer, sample: string[]) {
+  const { freshPglite } = await import('../tests/engines.ts');
+  const { buildApp } = await import('../src/server/app.ts');
+  const { createSecrets } = await import('../src/shared/secrets.ts');
+  const { loadConfig } = await import('../src/config.ts');
+  const { storeModel } = await import('../src/tagging/train-from-database.ts');
+  const { SYSTEM_ACTOR } = await import('../src/server/context.ts');
+  const db = await freshPglite();
+  const ctx = { db, config: loadConfig({ dataDir: os.tmpdir() }), secrets: createSecrets('bench-secret-0123456789') };
+  await storeModel(ctx, model, bytes, { actor: SYSTEM_ACTOR, source: 'bench' });
+  const app = await buildApp(ctx);
+  const times: number[] = [];
+  for (let i = 0; i < sample.length; i++) {
+    const text = sample[i].slice(0, 600); // what an operator types: a few hundred characters
+    const t = performance.now();
+    const res = await app.inject({ method: 'POST', url: '/api/tagging/suggest', payload: { text, callerPhone: '13800138000' } });
+    times.push(performance.now() - t);
+    if (res.statusCode !== 200) throw new Error(`suggest ${res.statusCode}: ${res.body}`);
+  }
+  await app.close();
+  await db.close();
+  times.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))] * 100) / 100;
+  return { requests: times.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) };
+}

@@ -1,0 +1,273 @@
+// Querying metrics: sums of rollup counters over a period (whole months from the monthly rollup, the
+// edges from the daily one), grouped by one dimension, with MoM / YoY comparison, time series and the
+// drill-down to the cases behind any number. Dashboard, big screen and reports all call these.
+import type { Db } from '../store/db.ts';
+import { validationError, notFound } from '../shared/errors.ts';
+import { addDays, daysBetween } from '../shared/time.ts';
+import { ROLLUP_KEYS, UNSAT_REASONS, UNSAT_REASON_OTHER, type Counter } from './indicators.ts';
+import { DIMENSIONS, METRIC_BY_NAME, REQUEST_TYPE_LABELS, metricValue, type Dimension, type MetricDef } from './definitions.ts';
+
+export type Filters = Partial<Record<Dimension, string>>;
+export interface Period { from: string; to: string }
+export interface MetricQuery extends Period {
+  metric: string;
+  by?: Dimension;
+  filters?: Filters;
+  /** Unit staff see only their unit's numbers. */
+  unitScope?: string | null;
+}
+export interface MetricPoint { value: number | null; num: number; den: number | null }
+export interface MetricGroup extends MetricPoint { key: string; label: string }
+export interface MetricResult extends MetricPoint, Period {
+  metric: string; label: string; unit: string;
+  groups?: MetricGroup[];
+}
+
+export function getMetric(name: string): MetricDef {
+  const m = METRIC_BY_NAME.get(name);
+  if (!m) throw notFound(`指标 ${name} `);
+  return m;
+}
+
+function checkPeriod(p: Period): void {
+  const re = /^\d{4}-\d{2}-\d{2}$/;
+  const fields: Record<string, string> = {};
+  if (!re.test(p.from) || Number.isNaN(Date.parse(p.from))) fields.from = '开始日期应为 YYYY-MM-DD';
+  if (!re.test(p.to) || Number.isNaN(Date.parse(p.to))) fields.to = '结束日期应为 YYYY-MM-DD';
+  if (!Object.keys(fields).length && p.from > p.to) fields.to = '结束日期不能早于开始日期';
+  if (!Object.keys(fields).length && daysBetween(p.from, p.to) > 3700) fields.to = '统计区间不能超过十年';
+  if (Object.keys(fields).length) throw validationError(fields);
+}
+
+function checkDims(m: MetricDef, by: Dimension | undefined, filters: Filters): void {
+  const fields: Record<string, string> = {};
+  if (by && !m.dims.includes(by)) fields.by = `指标“${m.label}”不支持按此维度统计，可选：${m.dims.join(', ')}`;
+  for (const d of Object.keys(filters)) if (!(d in DIMENSIONS)) fields[d] = '未知的筛选维度';
+  if (Object.keys(fields).length) throw validationError(fields);
+}
+
+/** Rollup column of each dimension (category1 groups leaf codes under their top-level ancestor). */
+const DIM_COLUMN: Record<Dimension, string> = {
+  channel: 'channel', request_type: 'request_type', category: 'category_code', category1: 'category_code',
+  district: 'district_code', unit: 'unit_id', unsat_reason: 'unsat_reason',
+};
+
+const DESCENDANTS = (p: string) => `(WITH RECURSIVE d(code) AS (SELECT ${p}::text UNION SELECT k.code FROM categories k JOIN d ON k.parent_code = d.code) SELECT code FROM d)`;
+const CAT_TOP = `cat_top(code, top) AS (SELECT code, code FROM categories WHERE parent_code IS NULL UNION ALL SELECT k.code, t.top FROM categories k JOIN cat_top t ON k.parent_code = t.code)`;
+
+class Params {
+  list: unknown[] = [];
+  add(v: unknown): string {
+    this.list.push(v);
+    return `$${this.list.length}`;
+  }
+}
+
+/** WHERE conditions of the filters over the rollups (r) or the cases table (c). */
+function filterSql(filters: Filters, unitScope: string | null | undefined, p: Params, on: 'rollup' | 'cases'): string[] {
+  const out: string[] = [];
+  const all: Filters = { ...filters };
+  if (unitScope) all.unit = unitScope;
+  for (const [dim, value] of Object.entries(all) as [Dimension, string][]) {
+    if (value === undefined) continue;
+    const col = on === 'rollup' ? DIM_COLUMN[dim] : ROLLUP_KEYS[DIM_COLUMN[dim] as keyof typeof ROLLUP_KEYS];
+    if ((dim === 'category' || dim === 'category1') && value) out.push(`${col} IN ${DESCENDANTS(p.add(value))}`);
+    else out.push(`${col} = ${p.add(value)}`);
+  }
+  if (unitScope && filters.unit && filters.unit !== unitScope) out.push('false');
+  return out;
+}
+
+export const nextMonthStart = (day: string) => {
+  const [y, m] = day.split('-').map(Number);
+  return `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`;
+};
+const monthStartOf = (day: string) => day.slice(0, 7) + '-01';
+
+/** The rollup rows of a period: whole months from rollup_monthly, the rest from rollup_daily. */
+function rollupSource(period: Period, cols: string[], where: string[], p: Params): string {
+  const m1 = period.from.endsWith('-01') ? period.from : nextMonthStart(period.from);
+  const m2 = nextMonthStart(period.to) === addDays(period.to, 1) ? addDays(period.to, 1) : monthStartOf(period.to);
+  const w = where.length ? ' AND ' + where.join(' AND ') : '';
+  const sel = cols.join(', ');
+  if (m1 < m2) {
+    const a = p.add(m1), b = p.add(m2), f = p.add(period.from), t = p.add(period.to);
+    return `SELECT ${sel} FROM rollup_monthly WHERE local_day >= ${a}::date AND local_day < ${b}::date${w}
+      UNION ALL SELECT ${sel} FROM rollup_daily WHERE ((local_day >= ${f}::date AND local_day < ${a}::date) OR (local_day >= ${b}::date AND local_day <= ${t}::date))${w}`;
+  }
+  return `SELECT ${sel} FROM rollup_daily WHERE local_day BETWEEN ${p.add(period.from)}::date AND ${p.add(period.to)}::date${w}`;
+}
+
+const countersOf = (m: MetricDef) => [...new Set([...m.num, ...(m.den ?? [])])] as Counter[];
+
+/** Sums of counters over a period, optionally grouped by a dimension (raw keys). */
+export async function sumCounters(db: Db, counters: Counter[], period: Period, opts: { by?: Dimension; filters?: Filters; unitScope?: string | null; extraGroup?: string[] } = {}): Promise<{ key: string; sums: Record<string, number>; extra: string[] }[]> {
+  const p = new Params();
+  const where = filterSql(opts.filters ?? {}, opts.unitScope, p, 'rollup');
+  const groupCols = [...(opts.by ? [DIM_COLUMN[opts.by]] : []), ...(opts.extraGroup ?? [])];
+  const src = rollupSource(period, [...new Set([...groupCols, 'category_code', ...counters])], where, p);
+  const keyExpr = opts.by === 'category1' ? `coalesce(t.top, r.category_code)` : opts.by ? `r.${DIM_COLUMN[opts.by]}` : `''`;
+  const extra = (opts.extraGroup ?? []).map((c) => `r.${c}`);
+  const groupBy = opts.by || extra.length ? `GROUP BY ${[...(opts.by ? [keyExpr] : []), ...extra].join(', ')}` : '';
+  const sql = `${opts.by === 'category1' ? `WITH RECURSIVE ${CAT_TOP}` : ''}
+    SELECT ${keyExpr} AS key${extra.map((e, i) => `, ${e} AS x${i}`).join('')}, ${counters.map((k) => `sum(r.${k})::float8 AS ${k}`).join(', ')}
+    FROM (${src}) r ${opts.by === 'category1' ? 'LEFT JOIN cat_top t ON t.code = r.category_code' : ''}
+    ${groupBy}`;
+  const rows = await db.query(sql, p.list);
+  return rows.map((r) => ({
+    key: String(r.key ?? ''),
+    extra: (opts.extraGroup ?? []).map((_, i) => String(r[`x${i}`] ?? '')),
+    sums: Object.fromEntries(counters.map((k) => [k, Number(r[k] ?? 0)])),
+  }));
+}
+
+/** A metric over a period (and by a dimension when `by` is given, largest first). */
+export async function queryMetric(db: Db, q: MetricQuery): Promise<MetricResult> {
+  const m = getMetric(q.metric);
+  checkPeriod(q);
+  checkDims(m, q.by, q.filters ?? {});
+  const counters = countersOf(m);
+  const total = await sumCounters(db, counters, q, { filters: q.filters, unitScope: q.unitScope });
+  const result: MetricResult = { metric: m.name, label: m.label, unit: m.unit, from: q.from, to: q.to, ...metricValue(m, total[0]?.sums ?? {}) };
+  if (q.by) {
+    const rows = await sumCounters(db, counters, q, { by: q.by, filters: q.filters, unitScope: q.unitScope });
+    const labels = await dimensionLabels(db, q.by, rows.map((r) => r.key));
+    result.groups = rows
+      .map((r) => ({ key: r.key, label: labels.get(r.key) ?? (r.key || '未标注'), ...metricValue(m, r.sums) }))
+      .filter((g) => g.num !== 0 || (g.den ?? 0) !== 0)
+      .sort((a, b) => (b.value ?? -1) - (a.value ?? -1) || b.num - a.num || a.key.localeCompare(b.key));
+  }
+  return result;
+}
+
+/** The period before (same length; whole months stay whole months) and the same period a year earlier. */
+export function previousPeriod(p: Period): Period {
+  if (p.from.endsWith('-01') && nextMonthStart(p.to) === addDays(p.to, 1)) {
+    const months = monthsBetween(p.from, p.to);
+    const from = shiftMonths(p.from, -months);
+    return { from, to: addDays(p.from, -1) };
+  }
+  const len = daysBetween(p.from, p.to) + 1;
+  return { from: addDays(p.from, -len), to: addDays(p.from, -1) };
+}
+export function yearEarlier(p: Period): Period {
+  const back = (d: string) => {
+    const y = Number(d.slice(0, 4)) - 1;
+    const md = d.slice(5);
+    return md === '02-29' ? `${y}-02-28` : `${y}-${md}`;
+  };
+  return { from: back(p.from), to: back(p.to) };
+}
+const monthsBetween = (from: string, to: string) => (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7)) + 1;
+export function shiftMonths(day: string, n: number): string {
+  const y = Number(day.slice(0, 4)), m = Number(day.slice(5, 7)) - 1 + n;
+  const yy = y + Math.floor(m / 12), mm = ((m % 12) + 12) % 12;
+  return `${yy}-${String(mm + 1).padStart(2, '0')}-${day.slice(8)}`;
+}
+/** First and last day of a month YYYY-MM. */
+export function monthPeriod(month: string): Period {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw validationError({ month: '月份应为 YYYY-MM' });
+  return { from: `${month}-01`, to: addDays(nextMonthStart(`${month}-01`), -1) };
+}
+
+export interface Comparison extends Period { value: number | null; change: number | null; changePct: number | null }
+export interface ComparedResult extends MetricResult { mom: Comparison; yoy: Comparison }
+
+const compare = (cur: number | null, prev: MetricResult): Comparison => ({
+  from: prev.from, to: prev.to, value: prev.value,
+  change: cur !== null && prev.value !== null ? Math.round((cur - prev.value) * 100) / 100 : null,
+  changePct: cur !== null && prev.value ? Math.round(((cur - prev.value) / Math.abs(prev.value)) * 10000) / 100 : null,
+});
+
+/** A metric with 环比 (previous period) and 同比 (a year earlier). */
+export async function queryMetricCompared(db: Db, q: MetricQuery): Promise<ComparedResult> {
+  const cur = await queryMetric(db, q);
+  const base = { ...q, by: undefined };
+  const [prev, yearAgo] = await Promise.all([queryMetric(db, { ...base, ...previousPeriod(q) }), queryMetric(db, { ...base, ...yearEarlier(q) })]);
+  return { ...cur, mom: compare(cur.value, prev), yoy: compare(cur.value, yearAgo) };
+}
+
+export type Granularity = 'day' | 'week' | 'month';
+export interface SeriesPoint extends MetricPoint { bucket: string }
+
+/** A metric per day / ISO week (Monday) / month over a period; buckets without data are filled in. */
+export async function metricSeries(db: Db, q: MetricQuery & { granularity: Granularity }): Promise<{ metric: string; label: string; unit: string; granularity: Granularity; points: SeriesPoint[] }> {
+  const m = getMetric(q.metric);
+  checkPeriod(q);
+  checkDims(m, undefined, q.filters ?? {});
+  if (q.granularity === 'day' && daysBetween(q.from, q.to) > 800) throw validationError({ granularity: '按日统计的区间不能超过 800 天' });
+  const counters = countersOf(m);
+  const p = new Params();
+  const where = filterSql(q.filters ?? {}, q.unitScope, p, 'rollup');
+  const bucket = q.granularity === 'day' ? 'r.local_day' : `date_trunc('${q.granularity}', r.local_day)::date`;
+  const src = q.granularity === 'month' ? rollupSource(q, ['local_day', ...counters], where, p)
+    : `SELECT local_day, ${counters.join(', ')} FROM rollup_daily WHERE local_day BETWEEN ${p.add(q.from)}::date AND ${p.add(q.to)}::date${where.length ? ' AND ' + where.join(' AND ') : ''}`;
+  const rows = await db.query(`SELECT ${bucket}::text AS bucket, ${counters.map((k) => `sum(r.${k})::float8 AS ${k}`).join(', ')} FROM (${src}) r GROUP BY 1`, p.list);
+  const byBucket = new Map(rows.map((r) => [String(r.bucket).slice(0, 10), r]));
+  const points: SeriesPoint[] = [];
+  for (const b of buckets(q, q.granularity)) points.push({ bucket: b, ...metricValue(m, byBucket.get(b) ?? {}) });
+  return { metric: m.name, label: m.label, unit: m.unit, granularity: q.granularity, points };
+}
+
+function buckets(p: Period, g: Granularity): string[] {
+  const out: string[] = [];
+  let d = g === 'month' ? monthStartOf(p.from) : g === 'week' ? addDays(p.from, -((new Date(p.from + 'T00:00:00Z').getUTCDay() + 6) % 7)) : p.from;
+  while (d <= p.to) {
+    out.push(d);
+    d = g === 'month' ? nextMonthStart(d) : addDays(d, g === 'week' ? 7 : 1);
+  }
+  return out;
+}
+
+/** Human labels of dimension keys (names of categories, districts, units, channels; Chinese for codes). */
+export async function dimensionLabels(db: Db, dim: Dimension, keys: string[]): Promise<Map<string, string>> {
+  const table: Partial<Record<Dimension, [string, string]>> = {
+    category: ['categories', 'code'], category1: ['categories', 'code'], district: ['divisions', 'code'], unit: ['units', 'id'], channel: ['channels', 'code'],
+  };
+  const t = table[dim];
+  if (t) {
+    const rows = await db.query(`SELECT ${t[1]} AS key, name FROM ${t[0]} WHERE ${t[1]} = ANY($1::text[])`, [keys.filter(Boolean)]);
+    return new Map(rows.map((r) => [String(r.key), String(r.name)]));
+  }
+  if (dim === 'request_type') return new Map(Object.entries(REQUEST_TYPE_LABELS));
+  if (dim === 'unsat_reason') return new Map([...UNSAT_REASONS, UNSAT_REASON_OTHER].map((r) => [r.code, r.label]));
+  return new Map();
+}
+
+export interface CaseListQuery extends MetricQuery {
+  /** numerator (default): the cases counted by the number; denominator: the cases it is a share of. */
+  part?: 'numerator' | 'denominator';
+  page?: number;
+  pageSize?: number;
+}
+
+/** Drill-down: the cases behind a metric value, newest first, with paging. Same predicates as the rollups. */
+export async function listMetricCases(db: Db, q: CaseListQuery): Promise<{ total: number; page: number; pageSize: number; items: Record<string, unknown>[] }> {
+  const m = getMetric(q.metric);
+  checkPeriod(q);
+  checkDims(m, undefined, q.filters ?? {});
+  const page = Math.max(1, Math.floor(q.page ?? 1));
+  const pageSize = Math.min(200, Math.max(1, Math.floor(q.pageSize ?? 20)));
+  const predicate = q.part === 'denominator' ? (m.drillDen ?? m.drill) : m.drill;
+  const p = new Params();
+  const where = [`c.local_day BETWEEN ${p.add(q.from)}::date AND ${p.add(q.to)}::date`, `(${predicate})`, ...filterSql(q.filters ?? {}, q.unitScope, p, 'cases')];
+  const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases c WHERE ${where.join(' AND ')}`, p.list);
+  const rows = await db.query(
+    `SELECT c.id, c.case_no, c.channel, c.received_at, c.title, left(c.content, 200) AS content, c.caller_phone_masked,
+            c.district_code, dv.name AS district_name, c.category_code, cat.name AS category_name, c.request_type, c.status,
+            c.unit_id, u.name AS unit_name, c.reply_due_at, c.closed_at, c.callback_result, c.return_count, c.extension_count
+     FROM cases c LEFT JOIN divisions dv ON dv.code = c.district_code LEFT JOIN categories cat ON cat.code = c.category_code
+       LEFT JOIN units u ON u.id = c.unit_id
+     WHERE ${where.join(' AND ')} ORDER BY c.received_at DESC, c.id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+    p.list,
+  );
+  return {
+    total: n, page, pageSize,
+    items: rows.map((r) => ({
+      id: String(r.id), caseNo: r.case_no, channel: r.channel, receivedAt: r.received_at, title: r.title, content: r.content,
+      callerPhone: r.caller_phone_masked, districtCode: r.district_code, districtName: r.district_name, categoryCode: r.category_code,
+      categoryName: r.category_name, requestType: r.request_type, status: r.status, unitId: r.unit_id, unitName: r.unit_name,
+      replyDueAt: r.reply_due_at, closedAt: r.closed_at, callbackResult: r.callback_result, returnCount: r.return_count, extensionCount: r.extension_count,
+    })),
+  };
+}

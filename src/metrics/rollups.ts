@@ -1,0 +1,82 @@
+// Keeping the rollups current: a delta per case change inside the change's transaction, and a rebuild from
+// the cases table after bulk loads. Both use the expressions in indicators.ts, so they cannot drift apart.
+import type { Db, Row } from '../store/db.ts';
+import { addDays } from '../shared/time.ts';
+import { COUNTERS, COUNTER_SQL, KEY_COLUMNS, ROLLUP_KEYS } from './indicators.ts';
+
+const keyList = KEY_COLUMNS.join(', ');
+const counterList = COUNTERS.join(', ');
+const selectKeys = (monthly: boolean) =>
+  KEY_COLUMNS.map((k) => (k === 'local_day' && monthly ? `date_trunc('month', ${ROLLUP_KEYS[k]})::date` : ROLLUP_KEYS[k]) + ` AS ${k}`).join(', ');
+const upsertSet = (table: string) => COUNTERS.map((k) => `${k} = ${table}.${k} + EXCLUDED.${k}`).join(', ');
+const nonZero = (alias: string) => COUNTERS.map((k) => `${alias}.${k} <> 0`).join(' OR ');
+
+// One statement: signed contributions of the row before (−1) and after (+1) the change, summed per key,
+// upserted into the daily and monthly rollups. Keys are sorted so that concurrent writers lock rows in
+// the same order (no deadlocks); all-zero deltas (no metric changed) touch no row at all.
+const DELTA_SQL = `
+WITH src AS (
+  SELECT 1 AS sign, c.* FROM jsonb_populate_record(NULL::cases, $1::text::jsonb) c WHERE $1::text::jsonb IS NOT NULL
+  UNION ALL
+  SELECT -1 AS sign, c.* FROM jsonb_populate_record(NULL::cases, $2::text::jsonb) c WHERE $2::text::jsonb IS NOT NULL
+), d AS (
+  SELECT ${selectKeys(false)}, ${COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ')}
+  FROM src c GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
+), dd AS (
+  INSERT INTO rollup_daily (${keyList}, ${counterList})
+  SELECT ${keyList}, ${counterList} FROM d WHERE ${nonZero('d')} ORDER BY ${keyList}
+  ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_daily')}
+  RETURNING 1
+)
+INSERT INTO rollup_monthly (${keyList}, ${counterList})
+SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', m.local_day)::date` : `m.${k}`)).join(', ')}, ${COUNTERS.map((k) => `sum(m.${k})`).join(', ')}
+FROM d m WHERE ${nonZero('m')}
+GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
+ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`;
+
+/** Applies the change of one case (before → after; before null on create) to the rollups, inside `tx`. */
+export async function applyCaseDelta(tx: Db, before: Row | null, after: Row | null): Promise<void> {
+  if (!before && !after) return;
+  await tx.query(DELTA_SQL, [after ? JSON.stringify(after) : null, before ? JSON.stringify(before) : null]);
+}
+
+const monthStart = (day: string) => day.slice(0, 7) + '-01';
+const monthEnd = (day: string) => {
+  const [y, m] = day.split('-').map(Number);
+  return addDays(`${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`, -1);
+};
+
+/**
+ * Recomputes the rollups from the cases table, for all days or for a range of local days (widened to whole
+ * months so that monthly rows stay exact). Locks the rollups so that concurrent case changes wait.
+ */
+export async function rebuildRollups(db: Db, range?: { fromDay: string; toDay: string }): Promise<{ dailyRows: number; monthlyRows: number }> {
+  return db.tx(async (tx) => {
+    await tx.exec('LOCK TABLE rollup_daily, rollup_monthly IN SHARE ROW EXCLUSIVE MODE');
+    const params: unknown[] = [];
+    let where = 'true';
+    if (range) {
+      params.push(monthStart(range.fromDay), monthEnd(range.toDay));
+      where = 'local_day BETWEEN $1::date AND $2::date';
+    }
+    await tx.query(`DELETE FROM rollup_daily WHERE ${where}`, params);
+    await tx.query(`DELETE FROM rollup_monthly WHERE ${where}`, params);
+    await tx.query(
+      `INSERT INTO rollup_daily (${keyList}, ${counterList})
+       SELECT ${selectKeys(false)}, ${COUNTERS.map((k) => `sum(${COUNTER_SQL[k]})`).join(', ')}
+       FROM cases c WHERE ${where.replace(/local_day/g, 'c.local_day')}
+       GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}`,
+      params,
+    );
+    await tx.query(
+      `INSERT INTO rollup_monthly (${keyList}, ${counterList})
+       SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', local_day)::date` : k)).join(', ')}, ${COUNTERS.map((k) => `sum(${k})`).join(', ')}
+       FROM rollup_daily WHERE ${where}
+       GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}`,
+      params,
+    );
+    const [d] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_daily WHERE ${where}`, params);
+    const [m] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_monthly WHERE ${where}`, params);
+    return { dailyRows: d.n, monthlyRows: m.n };
+  });
+}

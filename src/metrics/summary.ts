@@ -1,0 +1,68 @@
+// The big screen: one call with today's numbers, this month's rates, hot categories, district volumes for
+// the map, 24-hour and 30-day trends and the priority-topic panels. Every number comes from the same
+// metric functions as the dashboard and the reports.
+import type { Db } from '../store/db.ts';
+import { addDays, localDay } from '../shared/time.ts';
+import { queryMetric, queryMetricCompared, metricSeries, dimensionLabels, type Period } from './query.ts';
+import { topicVolumes } from './topics.ts';
+
+/** Top places by volume: districts from the rollups; streets / communities from the cases table. */
+export async function topPlaces(db: Db, q: Period & { level?: 'district' | 'street' | 'community'; n?: number; unitScope?: string | null }): Promise<{ code: string; name: string; value: number }[]> {
+  const n = Math.min(100, q.n ?? 10);
+  if (!q.level || q.level === 'district') {
+    const r = await queryMetric(db, { metric: 'volume', from: q.from, to: q.to, by: 'district', unitScope: q.unitScope });
+    return r.groups!.filter((g) => g.key).slice(0, n).map((g) => ({ code: g.key, name: g.label, value: g.num }));
+  }
+  const col = q.level === 'street' ? 'street_code' : 'community_code';
+  const params: unknown[] = [q.from, q.to, n];
+  if (q.unitScope) params.push(q.unitScope);
+  const rows = await db.query(
+    `SELECT c.${col} AS code, count(*)::int AS value FROM cases c WHERE c.local_day BETWEEN $1::date AND $2::date AND c.${col} IS NOT NULL
+     ${q.unitScope ? 'AND c.unit_id = $4' : ''} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $3`, params);
+  const names = await dimensionLabels(db, 'district', rows.map((r) => r.code));
+  return rows.map((r) => ({ code: r.code, name: names.get(r.code) ?? r.code, value: r.value }));
+}
+
+export async function topCategories(db: Db, q: Period & { n?: number; level?: 1 | 'leaf'; unitScope?: string | null }) {
+  const r = await queryMetric(db, { metric: 'volume', from: q.from, to: q.to, by: q.level === 1 ? 'category1' : 'category', unitScope: q.unitScope });
+  return r.groups!.filter((g) => g.key).slice(0, Math.min(100, q.n ?? 10)).map((g) => ({ code: g.key, name: g.label, value: g.num }));
+}
+
+export async function bigScreenSummary(db: Db, now = new Date()) {
+  const today = localDay(now);
+  const month: Period = { from: today.slice(0, 7) + '-01', to: today };
+  const day: Period = { from: today, to: today };
+  const [todayVolume, todayOnline, monthVolume, monthOnline, transferClosure, satisfaction, hot, districts, trend30, topics, hours] = await Promise.all([
+    queryMetricCompared(db, { metric: 'volume', ...day }),
+    queryMetric(db, { metric: 'online_resolution_rate', ...day }),
+    queryMetricCompared(db, { metric: 'volume', ...month }),
+    queryMetric(db, { metric: 'online_resolution_rate', ...month }),
+    queryMetric(db, { metric: 'transfer_closure_rate', ...month }),
+    queryMetric(db, { metric: 'satisfaction_rate', ...month }),
+    topCategories(db, { ...month, n: 10 }),
+    topPlaces(db, { ...month, level: 'district', n: 100 }),
+    metricSeries(db, { metric: 'volume', from: addDays(today, -29), to: today, granularity: 'day' }),
+    topicVolumes(db, month),
+    db.query(`SELECT to_char(date_trunc('hour', received_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD"T"HH24:00') AS hour, count(*)::int AS n
+              FROM cases WHERE received_at > $1 GROUP BY 1`, [new Date(now.getTime() - 24 * 3600_000)]),
+  ]);
+  const byHour = new Map(hours.map((r) => [r.hour, r.n]));
+  const trend24h = [];
+  for (let i = 23; i >= 0; i--) {
+    const t = new Date(now.getTime() - i * 3600_000 + 8 * 3600_000).toISOString().slice(0, 13) + ':00';
+    trend24h.push({ hour: t, value: byHour.get(t) ?? 0 });
+  }
+  return {
+    generatedAt: now.toISOString(),
+    today: { day: today, volume: todayVolume.value, volumeMom: todayVolume.mom, onlineResolutionRate: todayOnline.value },
+    month: {
+      ...month, volume: monthVolume.value, volumeMom: monthVolume.mom, volumeYoy: monthVolume.yoy,
+      onlineResolutionRate: monthOnline.value, transferClosureRate: transferClosure.value, satisfactionRate: satisfaction.value,
+    },
+    hotCategories: hot,
+    districts,
+    trend24h,
+    trend30d: trend30.points.map((p) => ({ day: p.bucket, value: p.value })),
+    topics,
+  };
+}

@@ -1,0 +1,490 @@
+// The category classifier: hashed TF-IDF (sublinear tf, idf, l2 per block) over character 1–3-grams and jieba
+// word uni/bi-grams, one-vs-rest linear SVMs (L2-loss, dual coordinate descent as in liblinear), softmax
+// over the margins with a temperature fitted on out-of-fold margins (calibrated probabilities), top-k
+// suggestions and the terms that contributed most to each. Any label set: labels are strings, a category
+// path uses '/' between levels and the top level is summed from its leaves.
+import { extractFeatures, featureNames, gramIds, type FeatureBag } from './features.ts';
+import { normalizeText } from './text.ts';
+import type { CorpusIdf } from './keywords.ts';
+
+export interface TrainOptions {
+  /** SVM cost; larger fits the training data harder. */
+  c?: number;
+  /** Features must appear in at least this many documents. */
+  minDf?: number;
+  /** Budget of weights (features × classes), keeps the model under ~50 MB. */
+  maxWeights?: number;
+  /** Fit the probability temperature on k-fold out-of-fold margins (0 = skip, scale 1). */
+  calibrationFolds?: number;
+  /** NB-SVM: scale each class's features by the naive-Bayes log-count ratio before the SVM (Wang & Manning 2012). */
+  nb?: boolean;
+  seed?: number;
+}
+
+export interface TextModel {
+  labels: string[];
+  keys: Uint32Array; // feature hash ids, sorted
+  idf: Float32Array;
+  names: string[];
+  weights: Float32Array; // feature-major: weights[f * nClass + c]
+  bias: Float32Array;
+  /** Softmax temperature multiplier on the margins. */
+  scale: number;
+  meta: { trainedDocs: number; trainS: number; options: Required<TrainOptions>; createdAt: string };
+  /** Word document frequencies of the training corpus (keywords), when the trainer kept them. */
+  keywordIdf?: CorpusIdf;
+  table?: LookupTable;
+}
+
+export interface Suggestion {
+  label: string;
+  probability: number;
+  score: number;
+  evidence: { term: string; weight: number }[];
+}
+
+const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, nb: false, seed: 42 };
+
+// ---------- sparse vectors ----------
+interface SparseVec {
+  idx: Int32Array;
+  val: Float32Array;
+}
+
+// Open addressing with keys and feature numbers interleaved in one array: one cache line per probe.
+interface LookupTable {
+  cells: Int32Array; // [key, feature+1] pairs; feature+1 = 0 marks an empty cell
+  mask: number;
+  shift: number;
+}
+
+function buildTable(keys: Uint32Array): LookupTable {
+  let size = 16;
+  let bits = 4;
+  while (size < keys.length * 2) {
+    size <<= 1;
+    bits++;
+  }
+  const shift = 32 - bits;
+  const mask = size - 1;
+  const cells = new Int32Array(size * 2);
+  for (let f = 0; f < keys.length; f++) {
+    // Fibonacci hashing: the high bits of the product spread any key pattern.
+    let s = Math.imul(keys[f], 0x9e3779b1) >>> shift;
+    while (cells[2 * s + 1] !== 0) s = (s + 1) & mask;
+    cells[2 * s] = keys[f] | 0;
+    cells[2 * s + 1] = f + 1;
+  }
+  return { cells, mask, shift };
+}
+
+function lookup(t: LookupTable, key: number): number {
+  let s = Math.imul(key, 0x9e3779b1) >>> t.shift;
+  const k = key | 0;
+  const cells = t.cells;
+  for (;;) {
+    const f = cells[2 * s + 1];
+    if (f === 0) return -1;
+    if (cells[2 * s] === k) return f - 1;
+    s = (s + 1) & t.mask;
+  }
+}
+
+/** TF-IDF vector of a bag in the model's feature space (sublinear tf, idf, l2 per block). */
+function vectorize(bag: FeatureBag, table: LookupTable, idf: Float32Array): SparseVec {
+  const idx: number[] = [];
+  const val: number[] = [];
+  let split = 0;
+  for (let i = 0; i < bag.ids.length; i++) {
+    if (i === bag.charEnd) split = idx.length;
+    const f = lookup(table, bag.ids[i]);
+    if (f < 0) continue;
+    idx.push(f);
+    val.push((1 + Math.log(bag.counts[i])) * idf[f]);
+  }
+  if (bag.charEnd >= bag.ids.length) split = idx.length;
+  normalizeBlock(val, 0, split);
+  normalizeBlock(val, split, val.length);
+  return { idx: Int32Array.from(idx), val: Float32Array.from(val) };
+}
+
+/** Prediction path: n-gram ids straight into the model's feature space (sorted feature numbers, run-length counted). */
+function vectorizeText(model: TextModel, normalized: string): SparseVec {
+  const table = tableOf(model);
+  const { buf, m, charCount } = gramIds(normalized);
+  if (found.length < m) found = new Int32Array(m * 2);
+  let a = 0;
+  for (let i = 0; i < charCount; i++) {
+    const f = lookup(table, buf[i]);
+    if (f >= 0) found[a++] = f;
+  }
+  let b = a;
+  for (let i = charCount; i < m; i++) {
+    const f = lookup(table, buf[i]);
+    if (f >= 0) found[b++] = f;
+  }
+  found.subarray(0, a).sort();
+  found.subarray(a, b).sort();
+  const idx = new Int32Array(b);
+  const val = new Float32Array(b);
+  const idf = model.idf;
+  let u = 0;
+  let split = 0;
+  for (const [from, to] of [[0, a], [a, b]]) {
+    let sq = 0;
+    const first = u;
+    for (let i = from; i < to; ) {
+      const f = found[i];
+      let c = 1;
+      while (i + c < to && found[i + c] === f) c++;
+      i += c;
+      const v = (1 + Math.log(c)) * idf[f];
+      idx[u] = f;
+      val[u++] = v;
+      sq += v * v;
+    }
+    if (sq > 0) {
+      const k = 1 / Math.sqrt(sq);
+      for (let j = first; j < u; j++) val[j] *= k;
+    }
+    if (from === 0) split = u;
+  }
+  void split;
+  return { idx: idx.subarray(0, u), val: val.subarray(0, u) };
+}
+
+let found = new Int32Array(4096);
+
+function normalizeBlock(v: number[], from: number, to: number): void {
+  let s = 0;
+  for (let i = from; i < to; i++) s += v[i] * v[i];
+  if (s <= 0) return;
+  const k = 1 / Math.sqrt(s);
+  for (let i = from; i < to; i++) v[i] *= k;
+}
+
+// ---------- training ----------
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One binary L2-regularised L2-loss SVM by dual coordinate descent; the bias is an extra feature of value 1. */
+function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, rand: () => number): { w: Float64Array; b: number } {
+  const n = xs.length;
+  const w = new Float64Array(nFeat);
+  let b = 0;
+  const alpha = new Float64Array(n);
+  const diag = 0.5 / c;
+  const qii = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 1; // bias feature
+    const v = xs[i].val;
+    for (let k = 0; k < v.length; k++) s += v[k] * v[k];
+    qii[i] = s + diag;
+  }
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let iter = 0; iter < 200; iter++) {
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    let maxPg = -Infinity;
+    let minPg = Infinity;
+    for (let o = 0; o < n; o++) {
+      const i = order[o];
+      const { idx, val } = xs[i];
+      const yi = y[i];
+      let dot = b;
+      for (let k = 0; k < idx.length; k++) dot += w[idx[k]] * val[k];
+      const g = yi * dot - 1 + diag * alpha[i];
+      const pg = alpha[i] === 0 ? Math.min(g, 0) : g;
+      if (pg > maxPg) maxPg = pg;
+      if (pg < minPg) minPg = pg;
+      if (Math.abs(pg) > 1e-12) {
+        const old = alpha[i];
+        alpha[i] = Math.max(old - g / qii[i], 0);
+        const d = (alpha[i] - old) * yi;
+        for (let k = 0; k < idx.length; k++) w[idx[k]] += d * val[k];
+        b += d;
+      }
+    }
+    if (maxPg - minPg < 0.1) break;
+  }
+  return { w, b };
+}
+
+interface LinearParts {
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
+function trainOvR(xs: SparseVec[], labels: Int32Array, nClass: number, nFeat: number, c: number, seed: number, nb = false): LinearParts {
+  const weights = new Float32Array(nFeat * nClass);
+  const bias = new Float32Array(nClass);
+  const rand = mulberry32(seed);
+  const y = new Int8Array(xs.length);
+  // Presence counts per class for the NB log-count ratios.
+  let present: Float64Array[] | null = null;
+  let total: Float64Array | null = null;
+  if (nb) {
+    present = Array.from({ length: nClass }, () => new Float64Array(nFeat));
+    total = new Float64Array(nFeat);
+    xs.forEach((x, i) => {
+      const pc = present![labels[i]];
+      for (let k = 0; k < x.idx.length; k++) {
+        pc[x.idx[k]]++;
+        total![x.idx[k]]++;
+      }
+    });
+  }
+  for (let k = 0; k < nClass; k++) {
+    for (let i = 0; i < xs.length; i++) y[i] = labels[i] === k ? 1 : -1;
+    let r: Float64Array | null = null;
+    let train = xs;
+    if (nb) {
+      r = new Float64Array(nFeat);
+      let sp = 0;
+      let sq = 0;
+      for (let f = 0; f < nFeat; f++) {
+        sp += present![k][f] + 1;
+        sq += total![f] - present![k][f] + 1;
+      }
+      for (let f = 0; f < nFeat; f++) r[f] = Math.log((present![k][f] + 1) / sp / ((total![f] - present![k][f] + 1) / sq));
+      train = xs.map((x) => ({ idx: x.idx, val: Float32Array.from(x.val, (v, j) => v * r![x.idx[j]]) }));
+    }
+    const { w, b } = trainBinary(train, y, nFeat, c, rand);
+    for (let f = 0; f < nFeat; f++) weights[f * nClass + k] = r ? w[f] * r[f] : w[f];
+    bias[k] = b;
+  }
+  return { weights, bias };
+}
+
+function margins(x: SparseVec, parts: LinearParts, nClass: number, out = new Float64Array(nClass)): Float64Array {
+  for (let k = 0; k < nClass; k++) out[k] = parts.bias[k];
+  const { idx, val } = x;
+  const W = parts.weights;
+  for (let j = 0; j < idx.length; j++) {
+    const base = idx[j] * nClass;
+    const v = val[j];
+    for (let k = 0; k < nClass; k++) out[k] += v * W[base + k];
+  }
+  return out;
+}
+
+function softmax(scores: ArrayLike<number>, scale: number): Float64Array {
+  const p = new Float64Array(scores.length);
+  let max = -Infinity;
+  for (let k = 0; k < scores.length; k++) max = Math.max(max, scores[k] * scale);
+  let sum = 0;
+  for (let k = 0; k < scores.length; k++) sum += p[k] = Math.exp(scores[k] * scale - max);
+  for (let k = 0; k < scores.length; k++) p[k] /= sum;
+  return p;
+}
+
+/** Temperature minimising the negative log-likelihood of out-of-fold margins (golden-section search on log scale). */
+function fitScale(oof: Float64Array[], gold: Int32Array): number {
+  const nll = (s: number) => {
+    let l = 0;
+    for (let i = 0; i < oof.length; i++) l -= Math.log(Math.max(softmax(oof[i], s)[gold[i]], 1e-12));
+    return l;
+  };
+  let a = Math.log(0.1);
+  let b = Math.log(100);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let it = 0; it < 40; it++) {
+    const m1 = b - g * (b - a);
+    const m2 = a + g * (b - a);
+    if (nll(Math.exp(m1)) < nll(Math.exp(m2))) b = m2;
+    else a = m1;
+  }
+  return Math.exp((a + b) / 2);
+}
+
+/** Stratified fold number of each document (deterministic). */
+export function stratifiedFolds(labels: string[], k: number, seed = 42): Int32Array {
+  const rand = mulberry32(seed);
+  const byLabel = new Map<string, number[]>();
+  labels.forEach((l, i) => (byLabel.get(l) ?? byLabel.set(l, []).get(l)!).push(i));
+  const fold = new Int32Array(labels.length);
+  let offset = 0;
+  for (const idxs of [...byLabel.values()]) {
+    for (let i = idxs.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [idxs[i], idxs[j]] = [idxs[j], idxs[i]];
+    }
+    idxs.forEach((d, r) => (fold[d] = (r + offset) % k));
+    offset += idxs.length;
+  }
+  return fold;
+}
+
+export function trainModel(texts: string[], labelsIn: string[], options: TrainOptions = {}): TextModel {
+  const t0 = performance.now();
+  const opt = { ...DEFAULTS, ...options };
+  if (texts.length !== labelsIn.length) throw new Error('texts and labels differ in length');
+  if (texts.length === 0) throw new Error('没有可训练的样本');
+  const labels = [...new Set(labelsIn)].sort();
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const gold = Int32Array.from(labelsIn, (l) => labelIndex.get(l)!);
+  const nClass = labels.length;
+
+  const normed = texts.map(normalizeText);
+  const bags = normed.map((t) => extractFeatures(t));
+  const df = new Map<number, number>();
+  for (const bag of bags) {
+    for (let i = 0; i < bag.ids.length; i++) {
+      const id = bag.ids[i];
+      df.set(id, (df.get(id) ?? 0) + 1);
+    }
+  }
+  const minDf = texts.length >= 20 ? opt.minDf : 1;
+  let kept = [...df.entries()].filter(([, d]) => d >= minDf);
+  const budget = Math.max(1000, Math.floor(opt.maxWeights / Math.max(nClass, 1)));
+  if (kept.length > budget) kept = kept.sort((a, b) => b[1] - a[1]).slice(0, budget);
+  kept.sort((a, b) => a[0] - b[0]);
+  const keys = Uint32Array.from(kept, ([id]) => id);
+  const n = texts.length;
+  const idf = Float32Array.from(kept, ([, d]) => Math.log((1 + n) / (1 + d)) + 1);
+  const nameOf = new Map<number, string>();
+  for (const t of normed) featureNames(t, nameOf);
+  const names = kept.map(([id]) => nameOf.get(id) ?? '');
+  const table = buildTable(keys);
+  const xs = bags.map((b) => vectorize(b, table, idf));
+  const nFeat = keys.length;
+
+  // Calibration: margins of each document from a model that did not see it.
+  let scale = 1;
+  if (opt.calibrationFolds >= 2 && nClass >= 2 && n >= opt.calibrationFolds * 5) {
+    const folds = stratifiedFolds(labelsIn, opt.calibrationFolds, opt.seed);
+    const oof: Float64Array[] = new Array(n);
+    for (let f = 0; f < opt.calibrationFolds; f++) {
+      const trainIdx: number[] = [];
+      for (let i = 0; i < n; i++) if (folds[i] !== f) trainIdx.push(i);
+      const parts = trainOvR(trainIdx.map((i) => xs[i]), Int32Array.from(trainIdx, (i) => gold[i]), nClass, nFeat, opt.c, opt.seed + f, opt.nb);
+      for (let i = 0; i < n; i++) if (folds[i] === f) oof[i] = margins(xs[i], parts, nClass);
+    }
+    scale = fitScale(oof, gold);
+  }
+  const parts = nClass >= 2 ? trainOvR(xs, gold, nClass, nFeat, opt.c, opt.seed, opt.nb) : { weights: new Float32Array(nFeat), bias: new Float32Array([1]) };
+  return {
+    labels,
+    keys,
+    idf,
+    names,
+    weights: parts.weights,
+    bias: parts.bias,
+    scale,
+    table,
+    meta: { trainedDocs: n, trainS: (performance.now() - t0) / 1000, options: opt, createdAt: new Date().toISOString() },
+  };
+}
+
+function tableOf(model: TextModel): LookupTable {
+  return (model.table ??= buildTable(model.keys));
+}
+
+/** Probabilities of every label, best first (k of them), each with up to `evidence` contributing terms. */
+export function predict(model: TextModel, text: string, k = 3, evidence = 5): Suggestion[] {
+  const x = vectorizeText(model, normalizeText(text));
+  const nClass = model.labels.length;
+  const scores = margins(x, model, nClass);
+  const p = softmax(scores, model.scale);
+  const order = [...p.keys()].sort((a, b) => p[b] - p[a]).slice(0, k);
+  return order.map((c) => ({
+    label: model.labels[c],
+    probability: p[c],
+    score: scores[c],
+    evidence: evidence > 0 ? explain(model, x, c, evidence) : [],
+  }));
+}
+
+/** Fast path for throughput: the best label only. */
+export function predictLabel(model: TextModel, text: string): string {
+  const x = vectorizeText(model, normalizeText(text));
+  const s = margins(x, model, model.labels.length);
+  let best = 0;
+  for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c;
+  return model.labels[best];
+}
+
+function explain(model: TextModel, x: SparseVec, c: number, top: number): { term: string; weight: number }[] {
+  const nClass = model.labels.length;
+  const contrib: { f: number; w: number }[] = [];
+  for (let j = 0; j < x.idx.length; j++) {
+    const w = x.val[j] * model.weights[x.idx[j] * nClass + c];
+    if (w > 0) contrib.push({ f: x.idx[j], w });
+  }
+  contrib.sort((a, b) => b.w - a.w);
+  const out: { term: string; weight: number }[] = [];
+  const seen = new Set<string>();
+  for (const { f, w } of contrib) {
+    const term = model.names[f].replace(/ /g, '');
+    // Skip terms already covered by a longer or equal stronger term (黄 inside 黄土).
+    if ([...seen].some((s) => s.includes(term))) continue;
+    seen.add(term);
+    out.push({ term, weight: Math.round(w * 1000) / 1000 });
+    if (out.length >= top) break;
+  }
+  return out;
+}
+
+/** Top-level (first path segment) probabilities summed from the leaves. */
+export function topLevel(suggestions: { label: string; probability: number }[], sep = '/'): { label: string; probability: number }[] {
+  const acc = new Map<string, number>();
+  for (const s of suggestions) {
+    const top = s.label.split(sep)[0];
+    acc.set(top, (acc.get(top) ?? 0) + s.probability);
+  }
+  return [...acc.entries()].map(([label, probability]) => ({ label, probability })).sort((a, b) => b.probability - a.probability);
+}
+
+/** All probabilities (for top-level aggregation and calibration checks). */
+export function probabilities(model: TextModel, text: string): Float64Array {
+  const x = vectorizeText(model, normalizeText(text));
+  return softmax(margins(x, model, model.labels.length), model.scale);
+}
+
+// ---------- serialisation: JSON header + raw typed arrays ----------
+const MAGIC = 'MSTM1';
+
+export function serializeModel(model: TextModel): Buffer {
+  const header = Buffer.from(
+    JSON.stringify({ labels: model.labels, names: model.names, nFeat: model.keys.length, scale: model.scale, meta: model.meta, keywordIdf: model.keywordIdf }),
+    'utf8',
+  );
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length);
+  const pad = Buffer.alloc((4 - ((MAGIC.length + 4 + header.length) % 4)) % 4, 32);
+  const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return Buffer.concat([Buffer.from(MAGIC), len, header, pad, bytes(model.keys), bytes(model.idf), bytes(model.weights), bytes(model.bias)]);
+}
+
+export function deserializeModel(buf: Buffer): TextModel {
+  if (buf.subarray(0, MAGIC.length).toString() !== MAGIC) throw new Error('不是有效的分类模型文件');
+  const hlen = buf.readUInt32LE(MAGIC.length);
+  const start = MAGIC.length + 4;
+  const h = JSON.parse(buf.subarray(start, start + hlen).toString('utf8'));
+  let off = start + hlen;
+  off += (4 - (off % 4)) % 4;
+  const nFeat: number = h.nFeat;
+  const nClass: number = h.labels.length;
+  const take = <T>(ctor: new (b: ArrayBuffer) => T, count: number): T => {
+    const ab = buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + count * 4) as ArrayBuffer;
+    off += count * 4;
+    return new ctor(ab);
+  };
+  const keys = take(Uint32Array, nFeat);
+  const idf = take(Float32Array, nFeat);
+  const weights = take(Float32Array, nFeat * nClass);
+  const bias = take(Float32Array, nClass);
+  return { labels: h.labels, names: h.names, keys, idf, weights, bias, scale: h.scale, meta: h.meta, keywordIdf: h.keywordIdf };
+}

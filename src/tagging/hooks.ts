@@ -1,0 +1,114 @@
+// Tagging at intake through the case hooks: fill what the operator left out, always keep the suggestions
+// (model version, confidence, evidence) in cases.tags, mark near-duplicates with repeat_of, keep the
+// near-duplicate index current, and train a first model after a demo bulk load.
+import type { AppContext } from '../server/context.ts';
+import { SYSTEM_ACTOR } from '../server/context.ts';
+import { registerCaseHooks, type CaseHooks } from '../cases/hooks.ts';
+import { suggestTags } from './suggest.ts';
+import { caseText, resetTaggingState, taggingState } from './service.ts';
+import { trainFromDatabase } from './train-from-database.ts';
+
+const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+export async function enrichDraft(ctx: AppContext, draft: Record<string, unknown>): Promise<void> {
+  const content = typeof draft.content === 'string' ? draft.content : '';
+  if (!content.trim()) return;
+  const at = typeof draft.receivedAt === 'string' ? new Date(draft.receivedAt) : new Date();
+  let s;
+  try {
+    s = await suggestTags(ctx, {
+      text: content,
+      title: typeof draft.title === 'string' ? draft.title : null,
+      address: typeof draft.address === 'string' ? draft.address : null,
+      callerPhone: typeof draft.callerPhone === 'string' ? draft.callerPhone : null,
+      at,
+    });
+  } catch {
+    return; // text without any analysable content: intake goes on untagged
+  }
+  const top = s.category[0];
+  const filled: string[] = [];
+  if (empty(draft.categoryCode) && top?.code) {
+    draft.categoryCode = top.code;
+    filled.push('category');
+  }
+  if (empty(draft.requestType) && s.requestType.cues.length) {
+    draft.requestType = s.requestType.type;
+    filled.push('requestType');
+  }
+  if (empty(draft.urgency) && s.urgency.level === 'urgent') {
+    draft.urgency = 'urgent';
+    filled.push('urgency');
+  }
+  const noPlace = ['districtCode', 'streetCode', 'communityCode', 'compoundId'].every((k) => empty(draft[k]));
+  if (noPlace && s.place.confidence >= 0.6) {
+    if (s.place.compoundId) draft.compoundId = s.place.compoundId;
+    else if (s.place.communityCode) draft.communityCode = s.place.communityCode;
+    else if (s.place.streetCode) draft.streetCode = s.place.streetCode;
+    else if (s.place.districtCode) draft.districtCode = s.place.districtCode;
+    filled.push('place');
+  }
+  if (empty(draft.keywords) && s.keywords.length) {
+    draft.keywords = s.keywords.map((k) => k.word.slice(0, 30));
+    filled.push('keywords');
+  }
+  const state = await taggingState(ctx);
+  const dup = s.similarCases.find((c) => c.similarity >= state.settings.repeatOfThreshold);
+  if (empty(draft.repeatOf) && dup) draft.repeatOf = dup.id;
+  const prev = (draft.tags && typeof draft.tags === 'object' ? draft.tags : {}) as Record<string, unknown>;
+  draft.tags = {
+    ...prev,
+    auto: {
+      modelVersion: s.modelVersion,
+      taggedAt: new Date().toISOString(),
+      filled,
+      category: top ? { code: top.code, name: top.name, path: top.path, probability: top.probability, evidence: top.evidence } : null,
+      categoryTop3: s.category.map((c) => ({ code: c.code, name: c.name, probability: c.probability })),
+      requestType: s.requestType,
+      urgency: s.urgency,
+      place: { ...s.place, matched: s.place.matched.slice(0, 5) },
+      keywords: s.keywords.map((k) => k.word),
+      duplicates: s.similarCases.map((c) => ({ id: c.id, caseNo: c.caseNo, similarity: c.similarity })),
+      sameCaller: s.sameCaller.map((c) => ({ id: c.id, caseNo: c.caseNo })),
+      warnings: s.warnings,
+    },
+  };
+}
+
+export const taggingHooks: CaseHooks = {
+  name: 'tagging',
+  enrich: enrichDraft,
+  async afterCommit(ctx, change) {
+    if (change.action !== 'create') return;
+    const state = await taggingState(ctx);
+    const c = change.after;
+    state.duplicates.add(Number(c.id), caseText(c.title, c.content), new Date(c.received_at));
+    state.duplicates.expire();
+  },
+  async afterBulkLoad(ctx) {
+    resetTaggingState(ctx.db);
+    const [{ n }] = await ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tag_models WHERE kind = 'category' AND active`);
+    if (n === 0) {
+      await trainFromDatabase(ctx, SYSTEM_ACTOR, { source: 'bulk-load' }).catch((err) => {
+        if ((err as { code?: string }).code !== 'not_enough_labels') throw err;
+      });
+    }
+    await taggingState(ctx);
+  },
+};
+
+/** Loads the model, gazetteer and near-duplicate index now rather than on the first request. */
+export async function warmTagging(ctx: AppContext): Promise<void> {
+  await taggingState(ctx);
+}
+
+/** Registers the hooks and follows model activations of other processes (state is built lazily). */
+export async function startTagging(ctx: AppContext): Promise<void> {
+  registerCaseHooks(taggingHooks);
+  await ctx.db.listen('tag_model_changed', () => {
+    void taggingState(ctx).then(async (state) => {
+      const { loadActiveModel } = await import('./service.ts');
+      await loadActiveModel(ctx.db, state);
+    });
+  });
+}

@@ -1,0 +1,161 @@
+// Near-identical texts at intake: MinHash (64 permutations) over character 3-gram shingles with LSH
+// (16 bands × 4 rows), kept in memory for a sliding window of days. Built at start from the database and
+// updated on each new case; candidates are confirmed by the signature's Jaccard estimate.
+import { normalizeText } from './text.ts';
+
+const K = 64;
+const BANDS = 16;
+const ROWS = K / BANDS;
+
+// Fixed random (a, b) pairs for the universal hash family h(x) = a·x + b (mod 2^32).
+const A = new Uint32Array(K);
+const B = new Uint32Array(K);
+{
+  let s = 0x12345678;
+  const next = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0));
+  for (let i = 0; i < K; i++) {
+    A[i] = next() | 1;
+    B[i] = next();
+  }
+}
+
+/** Character 3-gram shingles (hashed) of a text with spaces and punctuation removed. */
+function shingles(text: string): Uint32Array {
+  const s = normalizeText(text).replace(/[\s\p{P}\p{S}]/gu, '');
+  const n = Math.max(0, s.length - 2);
+  const out = new Uint32Array(n || (s.length ? 1 : 0));
+  if (n === 0 && s.length) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+    out[0] = h;
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    let h = 0x811c9dc5;
+    h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ s.charCodeAt(i + 1), 0x01000193);
+    h = Math.imul(h ^ s.charCodeAt(i + 2), 0x01000193) >>> 0;
+    out[i] = h;
+  }
+  return out;
+}
+
+export function minhash(text: string): Uint32Array | null {
+  const sh = shingles(text);
+  if (!sh.length) return null;
+  const sig = new Uint32Array(K).fill(0xffffffff);
+  for (let j = 0; j < sh.length; j++) {
+    const x = sh[j];
+    for (let i = 0; i < K; i++) {
+      const h = (Math.imul(A[i], x) + B[i]) >>> 0;
+      if (h < sig[i]) sig[i] = h;
+    }
+  }
+  return sig;
+}
+
+export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
+  let same = 0;
+  for (let i = 0; i < K; i++) if (a[i] === b[i]) same++;
+  return same / K;
+}
+
+function bandKey(sig: Uint32Array, band: number): number {
+  let h = 0x9747b28c ^ band;
+  for (let r = 0; r < ROWS; r++) h = Math.imul(h ^ sig[band * ROWS + r], 0x01000193);
+  return h >>> 0;
+}
+
+interface Item {
+  id: number;
+  at: number;
+  sig: Uint32Array;
+}
+
+export interface SimilarCase {
+  id: number;
+  similarity: number;
+  receivedAt: string;
+}
+
+export class NearDuplicateIndex {
+  private items = new Map<number, Item>();
+  private buckets: Map<number, number[]>[] = Array.from({ length: BANDS }, () => new Map());
+  private order: Item[] = []; // by insertion time, for expiry
+
+  constructor(readonly windowDays = 30, readonly threshold = 0.6) {}
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  add(id: number, text: string, at: Date | number): void {
+    if (this.items.has(id)) return;
+    const sig = minhash(text);
+    if (!sig) return;
+    const item = { id, at: typeof at === 'number' ? at : at.getTime(), sig };
+    this.items.set(id, item);
+    // Keep `order` sorted by time (cases mostly arrive in order; late ones are inserted in place).
+    const last = this.order[this.order.length - 1];
+    if (!last || last.at <= item.at) this.order.push(item);
+    else {
+      let lo = 0;
+      let hi = this.order.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.order[mid].at <= item.at) lo = mid + 1;
+        else hi = mid;
+      }
+      this.order.splice(lo, 0, item);
+    }
+    for (let b = 0; b < BANDS; b++) {
+      const k = bandKey(sig, b);
+      const list = this.buckets[b].get(k);
+      if (list) list.push(id);
+      else this.buckets[b].set(k, [id]);
+    }
+  }
+
+  /** Drops items older than the window (relative to `now`). */
+  expire(now = Date.now()): void {
+    const cutoff = now - this.windowDays * 86400_000;
+    let drop = 0;
+    while (drop < this.order.length && this.order[drop].at < cutoff) drop++;
+    if (!drop) return;
+    for (const item of this.order.slice(0, drop)) {
+      this.items.delete(item.id);
+      for (let b = 0; b < BANDS; b++) {
+        const k = bandKey(item.sig, b);
+        const list = this.buckets[b].get(k);
+        if (!list) continue;
+        const rest = list.filter((x) => x !== item.id);
+        if (rest.length) this.buckets[b].set(k, rest);
+        else this.buckets[b].delete(k);
+      }
+    }
+    this.order = this.order.slice(drop);
+  }
+
+  /** Earlier cases within the window whose texts are near-identical, most similar first. */
+  query(text: string, opts: { now?: number; limit?: number; excludeId?: number } = {}): SimilarCase[] {
+    const sig = minhash(text);
+    if (!sig) return [];
+    const now = opts.now ?? Date.now();
+    const cutoff = now - this.windowDays * 86400_000;
+    const seen = new Set<number>();
+    const out: SimilarCase[] = [];
+    for (let b = 0; b < BANDS; b++) {
+      const list = this.buckets[b].get(bandKey(sig, b));
+      if (!list) continue;
+      for (const id of list) {
+        if (seen.has(id) || id === opts.excludeId) continue;
+        seen.add(id);
+        const item = this.items.get(id);
+        if (!item || item.at < cutoff || item.at > now) continue;
+        const sim = estimateJaccard(sig, item.sig);
+        if (sim >= this.threshold) out.push({ id, similarity: Math.round(sim * 100) / 100, receivedAt: new Date(item.at).toISOString() });
+      }
+    }
+    return out.sort((a, b) => b.similarity - a.similarity || b.id - a.id).slice(0, opts.limit ?? 5);
+  }
+}

@@ -1,0 +1,107 @@
+// All tag suggestions for one text as the operator types: category top-3 with probabilities and evidence,
+// request type, urgency, place, keywords, near-identical earlier cases and earlier cases of the caller.
+import type { AppContext } from '../server/context.ts';
+import { validationError } from '../shared/errors.ts';
+import { predict, topLevel } from './classifier.ts';
+import { detectRequestType, type RequestTypeResult } from './request-type.ts';
+import { detectUrgency, type UrgencyResult } from './urgency.ts';
+import { extractKeywords } from './keywords.ts';
+import type { PlaceResult } from './places.ts';
+import { hasChinese, MAX_ANALYSED_CHARS, normalizeText } from './text.ts';
+import { caseText, taggingState, type TaggingState } from './service.ts';
+
+export const MAX_INPUT_CHARS = 100_000;
+
+export interface SuggestInput {
+  text: string;
+  title?: string | null;
+  address?: string | null;
+  callerPhone?: string | null;
+  /** Plain keyed hash of the phone, when the caller is already hashed (intake). */
+  callerPhoneHash?: string | null;
+  /** Evaluate the windows as of this instant (default now). */
+  at?: Date;
+  excludeCaseId?: number;
+}
+
+export interface CategorySuggestion {
+  code: string | null;
+  name: string;
+  path: string[];
+  probability: number;
+  evidence: { term: string; weight: number }[];
+}
+
+export interface Suggestions {
+  modelVersion: number | null;
+  category: CategorySuggestion[];
+  topLevel: { name: string; probability: number }[];
+  requestType: RequestTypeResult;
+  urgency: UrgencyResult;
+  place: PlaceResult;
+  keywords: { word: string; weight: number }[];
+  similarCases: { id: number; caseNo: string; title: string | null; similarity: number; receivedAt: string; status: string }[];
+  sameCaller: { id: number; caseNo: string; title: string | null; receivedAt: string; status: string }[];
+  /** Notes on the input: empty_after_cleaning, no_chinese, truncated. */
+  warnings: string[];
+}
+
+const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+
+export function categorySuggestions(state: TaggingState, text: string, k = 3): CategorySuggestion[] {
+  if (!state.model) return [];
+  return predict(state.model, text, k).map((s) => {
+    const info = state.categories.get(s.label);
+    const path = info?.path ?? s.label.split('/');
+    return { code: info ? info.code : null, name: info?.name ?? path[path.length - 1], path, probability: round(s.probability), evidence: s.evidence };
+  });
+}
+
+export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise<Suggestions> {
+  const raw = [input.title, input.text].filter(Boolean).join(' ');
+  if (raw.length > MAX_INPUT_CHARS + 1000) throw validationError({ text: `文本不能超过 ${MAX_INPUT_CHARS} 个字符` });
+  const norm = normalizeText(raw);
+  if (!norm) throw validationError({ text: '文本为空（去除空白和控制字符后没有内容）' });
+  const warnings: string[] = [];
+  if (!hasChinese(norm)) warnings.push('no_chinese');
+  if (raw.length > MAX_ANALYSED_CHARS) warnings.push('truncated');
+  const state = await taggingState(ctx);
+  const address = input.address ? normalizeText(input.address) : null;
+  const at = input.at ?? new Date();
+
+  const category = categorySuggestions(state, norm);
+  const sameCaller = await earlierCallerCases(ctx, state, input, at);
+  const similar = state.duplicates.query(caseText(input.title, input.text), { now: at.getTime(), excludeId: input.excludeCaseId, limit: 5 });
+  const similarRows = similar.length
+    ? await ctx.db.query<{ id: number; case_no: string; title: string | null; status: string }>('SELECT id, case_no, title, status FROM cases WHERE id = ANY($1::bigint[])', [similar.map((s) => s.id)])
+    : [];
+  const byId = new Map(similarRows.map((r) => [Number(r.id), r]));
+  return {
+    modelVersion: state.modelVersion,
+    category,
+    topLevel: topLevel(category.map((c) => ({ label: c.path[0] ?? c.name, probability: c.probability }))).map((t) => ({ name: t.label, probability: round(t.probability) })),
+    requestType: detectRequestType(norm),
+    urgency: detectUrgency(norm),
+    place: state.gazetteer.resolve(norm, address),
+    keywords: extractKeywords(norm, 5, state.model?.keywordIdf),
+    similarCases: similar
+      .filter((s) => byId.has(s.id))
+      .map((s) => ({ id: s.id, caseNo: byId.get(s.id)!.case_no, title: byId.get(s.id)!.title, similarity: s.similarity, receivedAt: s.receivedAt, status: byId.get(s.id)!.status })),
+    sameCaller,
+    warnings,
+  };
+}
+
+async function earlierCallerCases(ctx: AppContext, state: TaggingState, input: SuggestInput, at: Date) {
+  const phone = input.callerPhone?.replace(/[\s\-()（）]/g, '').replace(/^(\+86|0086)/, '');
+  const hash = input.callerPhoneHash ?? (phone ? ctx.secrets.hash(phone) : null);
+  if (!hash) return [];
+  const since = new Date(at.getTime() - state.settings.repeatCallerWindowDays * 86400_000);
+  const rows = await ctx.db.query<{ id: number; case_no: string; title: string | null; received_at: Date; status: string }>(
+    `SELECT id, case_no, title, received_at, status FROM cases
+      WHERE caller_phone_hash = $1 AND received_at >= $2 AND received_at <= $3 AND id <> $4
+      ORDER BY received_at DESC LIMIT 10`,
+    [hash, since, at, input.excludeCaseId ?? 0],
+  );
+  return rows.map((r) => ({ id: Number(r.id), caseNo: r.case_no, title: r.title, receivedAt: r.received_at.toISOString(), status: r.status }));
+}

@@ -1,0 +1,143 @@
+// Seasonal baseline of a daily count series: a Poisson log-linear model fitted by IRLS on history, with
+// day of week, Chinese public holidays and 调休 make-up workdays (chinese-days), yearly season and trend;
+// NB dispersion estimated from Pearson residuals. Predicts the expected count of any later day.
+import chineseDays from 'chinese-days';
+import { addDays, weekday } from '../shared/time.ts';
+
+export interface Baseline {
+  /** Coefficients in design order; see designRow. */
+  beta: Float64Array;
+  /** NB dispersion (variance = mu + alpha·mu²). */
+  alpha: number;
+  features: { season: boolean; trend: boolean };
+  firstDay: string;
+  /** Mean fitted count over the history (used to pick a calibrated threshold). */
+  level: number;
+}
+
+const calendarCache = new Map<string, number>();
+/** 0 ordinary day, 1 public holiday on a weekday, 2 调休 make-up workday on a weekend. */
+export function calendarKind(day: string): number {
+  let k = calendarCache.get(day);
+  if (k === undefined) {
+    const wd = weekday(day);
+    k = 0;
+    try {
+      if (wd <= 5 && chineseDays.isHoliday(day)) k = 1;
+      else if (wd >= 6 && chineseDays.isWorkday(day)) k = 2;
+    } catch {
+      k = 0; // years beyond the calendar: ordinary days
+    }
+    calendarCache.set(day, k);
+  }
+  return k;
+}
+
+export function designSize(f: Baseline['features']): number {
+  return 1 + 6 + 2 + (f.season ? 2 : 0) + (f.trend ? 1 : 0);
+}
+
+/** Writes the design row of day index t (days since firstDay) into out. */
+export function designRow(firstDay: string, t: number, f: Baseline['features'], out: Float64Array): void {
+  const day = addDays(firstDay, t);
+  const wd = weekday(day);
+  out.fill(0);
+  out[0] = 1;
+  if (wd > 1) out[wd - 1] = 1; // Tue…Sun vs Monday
+  const k = calendarKind(day);
+  if (k === 1) out[7] = 1;
+  if (k === 2) out[8] = 1;
+  let j = 9;
+  if (f.season) {
+    const w = (2 * Math.PI * t) / 365.25;
+    out[j++] = Math.sin(w);
+    out[j++] = Math.cos(w);
+  }
+  if (f.trend) out[j++] = t / 365;
+}
+
+function solve(A: Float64Array, b: Float64Array, p: number): Float64Array {
+  // Gaussian elimination with partial pivoting and a small ridge for unidentified columns.
+  const M = new Float64Array(p * (p + 1));
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < p; j++) M[i * (p + 1) + j] = A[i * p + j] + (i === j ? 1e-6 : 0);
+    M[i * (p + 1) + p] = b[i];
+  }
+  for (let c = 0; c < p; c++) {
+    let piv = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(M[r * (p + 1) + c]) > Math.abs(M[piv * (p + 1) + c])) piv = r;
+    if (piv !== c) for (let j = 0; j <= p; j++) { const t = M[c * (p + 1) + j]; M[c * (p + 1) + j] = M[piv * (p + 1) + j]; M[piv * (p + 1) + j] = t; }
+    const d = M[c * (p + 1) + c];
+    for (let r = 0; r < p; r++) {
+      if (r === c) continue;
+      const f = M[r * (p + 1) + c] / d;
+      if (f !== 0) for (let j = c; j <= p; j++) M[r * (p + 1) + j] -= f * M[c * (p + 1) + j];
+    }
+  }
+  const x = new Float64Array(p);
+  for (let i = 0; i < p; i++) x[i] = M[i * (p + 1) + p] / M[i * (p + 1) + i];
+  return x;
+}
+
+/** Fits the baseline on counts y[0..n) of consecutive days starting at firstDay. */
+export function fitBaseline(y: ArrayLike<number>, firstDay: string, n = y.length): Baseline {
+  const features = { season: n >= 365, trend: n >= 180 }; // shorter histories cannot separate season or trend from noise
+  const p = designSize(features);
+  const X = new Float64Array(n * p);
+  const row = new Float64Array(p);
+  for (let t = 0; t < n; t++) {
+    designRow(firstDay, t, features, row);
+    X.set(row, t * p);
+  }
+  let total = 0;
+  for (let t = 0; t < n; t++) total += y[t];
+  const beta = new Float64Array(p);
+  beta[0] = Math.log(Math.max(total / Math.max(n, 1), 0.05));
+  const mu = new Float64Array(n);
+  const A = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  for (let iter = 0; iter < 25; iter++) {
+    A.fill(0); b.fill(0);
+    for (let t = 0; t < n; t++) {
+      let eta = 0;
+      for (let j = 0; j < p; j++) eta += X[t * p + j] * beta[j];
+      const m = Math.exp(Math.min(eta, 30));
+      mu[t] = m;
+      const z = eta + (y[t] - m) / m; // working response, weight m
+      for (let i = 0; i < p; i++) {
+        const xi = X[t * p + i];
+        if (xi === 0) continue;
+        b[i] += m * xi * z;
+        for (let j = 0; j < p; j++) A[i * p + j] += m * xi * X[t * p + j];
+      }
+    }
+    const next = solve(A, b, p);
+    let change = 0;
+    for (let j = 0; j < p; j++) { change = Math.max(change, Math.abs(next[j] - beta[j])); beta[j] = next[j]; }
+    if (change < 1e-7) break;
+  }
+  let num = 0, level = 0;
+  for (let t = 0; t < n; t++) {
+    let eta = 0;
+    for (let j = 0; j < p; j++) eta += X[t * p + j] * beta[j];
+    const m = Math.exp(Math.min(eta, 30));
+    level += m;
+    num += ((y[t] - m) * (y[t] - m) - m) / (m * m);
+  }
+  const alpha = n > p ? Math.max(0, num / (n - p)) : 0;
+  return { beta, alpha: Math.min(alpha, 5), features, firstDay, level: level / Math.max(n, 1) };
+}
+
+/** Expected counts for day indices [from, to) relative to the baseline's firstDay. */
+export function predictBaseline(bl: Baseline, from: number, to: number): Float64Array {
+  const p = bl.beta.length;
+  const row = new Float64Array(p);
+  const out = new Float64Array(Math.max(0, to - from));
+  for (let t = from; t < to; t++) {
+    designRow(bl.firstDay, t, bl.features, row);
+    let eta = 0;
+    for (let j = 0; j < p; j++) eta += row[j] * bl.beta[j];
+    out[t - from] = Math.exp(Math.min(eta, 30));
+  }
+  return out;
+}

@@ -1,0 +1,360 @@
+// The three detector families over one in-memory snapshot of the case stream (built from the database by
+// load-input.ts, from a simulation by the benchmark, or from a CSV by the replay). Pure: no I/O.
+import { addDays, localDateTime } from '../shared/time.ts';
+import { fitBaseline, predictBaseline } from './baseline.ts';
+import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
+import type { Detection } from './detection.ts';
+import { FirstStoryClusterer, clusterKeywords, emergingTopics, kleinbergStates } from './emerging.ts';
+import { nearestNeighbours, spaceTimeScan } from './scan.ts';
+import { words } from './text.ts';
+
+export interface PlaceInfo {
+  key: string; // compound id or community code
+  name: string;
+  lng: number;
+  lat: number;
+  compoundId?: string | null;
+  communityCode?: string | null;
+  streetCode?: string | null;
+  districtCode?: string | null;
+}
+
+export interface WarningInput {
+  /** Day analysed (the last day; the analysis runs as of its end or as of now for today). */
+  today: string;
+  /** First day of `counts` (day index 0). */
+  firstDay: string;
+  /** Daily counts by category × district × street (index arrays into the code lists; -1 = none). */
+  counts: { day: Int32Array; cat: Int32Array; district: Int32Array; street: Int32Array; n: Float64Array };
+  catCodes: string[];
+  districtCodes: string[];
+  streetCodes: string[];
+  /** Parent of each category code (for city-wide rollups of sub-categories), optional. */
+  catParent?: Map<string, string | null>;
+  names: Map<string, string>;
+  /** Recent cases one by one (the concentrated and emerging windows); day relative to firstDay. */
+  recent: {
+    id: Float64Array;
+    day: Int32Array;
+    at: Float64Array; // epoch ms
+    cat: Int32Array;
+    district: Int32Array;
+    street: Int32Array;
+    place: Int32Array; // index into places, -1 unknown
+    text?: string[];
+    person?: (string | null)[];
+  };
+  places: PlaceInfo[];
+}
+
+export interface WarningOptions {
+  trending?: SeriesBudget & { kappa?: number; monitorDays?: number; minLevel?: number; minStreetLevel?: number; historyDays?: number };
+  concentrated?: { analysisDays?: number; maxWindow?: number; neighbours?: number; replicates?: number; minCases?: number; recurrenceDays?: number; familyAlarmsPerDay?: number; seed?: number };
+  emerging?: { historyDays?: number; windowDays?: number; minPersons?: number; maxAgeDays?: number; threshold?: number };
+  kinds?: ('trending' | 'concentrated' | 'emerging')[];
+}
+
+const DEFAULTS = {
+  trending: { recurrenceDays: 200, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: 365 },
+  concentrated: { analysisDays: 56, maxWindow: 14, neighbours: 10, replicates: 999, minCases: 5, recurrenceDays: 100, familyAlarmsPerDay: 0.3, seed: 20261128 },
+  emerging: { historyDays: 28, windowDays: 3, minPersons: 8, maxAgeDays: 7, threshold: 0.4 },
+};
+
+const dayEnd = (day: string) => new Date(localDateTime(day, 23, 59, 59).getTime());
+const nameOf = (input: WarningInput, code: string | null | undefined) => (code ? input.names.get(code) ?? code : '全市');
+
+export function detectAll(input: WarningInput, opts: WarningOptions = {}): Detection[] {
+  const kinds = opts.kinds ?? ['trending', 'concentrated', 'emerging'];
+  const out: Detection[] = [];
+  if (kinds.includes('trending')) out.push(...detectTrending(input, opts));
+  if (kinds.includes('concentrated')) out.push(...detectConcentrated(input, opts));
+  if (kinds.includes('emerging')) out.push(...detectEmerging(input, opts));
+  return out;
+}
+
+// ---------- trending ----------
+
+export interface SeriesTrend {
+  mu: Float64Array; // expected counts over the monitored days
+  stat: Float64Array;
+  alarm: Uint8Array;
+  episodeStart: Int32Array;
+  h: number;
+  alpha: number;
+  recurrenceDays: number;
+}
+
+/** Fits the baseline on y[0, fitEnd) and monitors days [fitEnd, y.length) with a calibrated NB-CUSUM. */
+export function trendSeries(y: Float64Array, firstDay: string, fitEnd: number, kappa: number, recurrenceDays: number): SeriesTrend {
+  const bl = fitBaseline(y, firstDay, fitEnd);
+  const mu = predictBaseline(bl, fitEnd, y.length);
+  const h = calibrateThreshold(bl.level, bl.alpha, kappa, recurrenceDays);
+  const r = nbCusum(y.subarray(fitEnd), mu, bl.alpha, kappa, h);
+  return { mu, stat: r.stat, alarm: r.alarm, episodeStart: r.episodeStart, h, alpha: bl.alpha, recurrenceDays };
+}
+
+export function detectTrending(input: WarningInput, opts: WarningOptions): Detection[] {
+  const o = { ...DEFAULTS.trending, ...opts.trending };
+  const D = 1 + Math.round((Date.parse(input.today) - Date.parse(input.firstDay)) / 86400_000);
+  const fitEnd = D - o.monitorDays;
+  if (fitEnd < 28) return [];
+  type S = { key: string; family: string; cat: string; district: string | null; street: string | null; y: Float64Array };
+  const series = new Map<string, S>();
+  const get = (family: string, cat: string, district: string | null, street: string | null) => {
+    const key = `${cat}|${district ?? '*'}|${street ?? '*'}`;
+    let s = series.get(key);
+    if (!s) series.set(key, (s = { key, family, cat, district, street, y: new Float64Array(D) }));
+    return s;
+  };
+  const { day, cat, district, street, n } = input.counts;
+  for (let i = 0; i < day.length; i++) {
+    const d = day[i];
+    if (d < 0 || d >= D || cat[i] < 0) continue;
+    const cats: string[] = [input.catCodes[cat[i]]];
+    for (let p = input.catParent?.get(cats[0]); p; p = input.catParent?.get(p)) cats.push(p);
+    const dc = district[i] >= 0 ? input.districtCodes[district[i]] : null;
+    const sc = street[i] >= 0 ? input.streetCodes[street[i]] : null;
+    for (const c of cats) {
+      get('city', c, null, null).y[d] += n[i];
+      if (dc) get('district', c, dc, null).y[d] += n[i];
+      if (sc && c === cats[0]) get('street', c, dc, sc).y[d] += n[i];
+    }
+  }
+  // Volume filter, then the family budget shared by the series watched.
+  const watched: S[] = [];
+  for (const s of series.values()) {
+    let sum = 0;
+    for (let t = 0; t < fitEnd; t++) sum += s.y[t];
+    const level = sum / fitEnd;
+    if (level >= (s.family === 'street' ? o.minStreetLevel : o.minLevel)) watched.push(s);
+  }
+  const ri = seriesRecurrence(o, watched.length);
+  const out: Detection[] = [];
+  for (const s of watched) {
+    const tr = trendSeries(s.y, input.firstDay, fitEnd, o.kappa, ri);
+    const alarmed = new Set<number>();
+    for (let t = 0; t < tr.alarm.length; t++) if (tr.alarm[t]) alarmed.add(tr.episodeStart[t]);
+    for (const start of alarmed) {
+      let end = start;
+      while (end + 1 < tr.episodeStart.length && tr.episodeStart[end + 1] === start) end++;
+      let obs = 0, exp = 0;
+      for (let t = start; t <= end; t++) { obs += s.y[fitEnd + t]; exp += tr.mu[t]; }
+      const startDay = addDays(input.firstDay, fitEnd + start), endDay = addDays(input.firstDay, fitEnd + end);
+      const place = s.street ?? s.district;
+      const catName = nameOf(input, s.cat);
+      const members: number[] = [];
+      const r = input.recent;
+      for (let i = 0; i < r.id.length && members.length < 1000; i++) {
+        const dd = r.day[i] - fitEnd;
+        if (dd < start || dd > end) continue;
+        const cc = input.catCodes[r.cat[i]];
+        if (cc !== s.cat && !(input.catParent && isAncestor(input.catParent, s.cat, cc))) continue;
+        if (s.district && input.districtCodes[r.district[i]] !== s.district) continue;
+        if (s.street && input.streetCodes[r.street[i]] !== s.street) continue;
+        members.push(r.id[i]);
+      }
+      const lo = Math.max(0, start - 28);
+      out.push({
+        kind: 'trending',
+        incidentKey: `trending:${s.key}:${startDay}`,
+        matchKeys: [`series:${s.key}`],
+        title: `【倾向性】${place ? nameOf(input, place) : '全市'} · ${catName} 诉求持续上升（${obs} 件，预期 ${exp.toFixed(1)}）`,
+        categoryCode: s.cat,
+        districtCode: s.district,
+        streetCode: s.street,
+        placeName: place ? nameOf(input, place) : '全市',
+        keywords: [catName],
+        observed: obs,
+        expected: Math.round(exp * 100) / 100,
+        statistic: tr.stat[end],
+        pValue: 1 / tr.recurrenceDays,
+        recurrenceDays: tr.recurrenceDays,
+        firstSeenAt: localDateTime(startDay),
+        lastSeenAt: endDay === input.today ? new Date(Math.min(Date.now(), dayEnd(endDay).getTime())) : dayEnd(endDay),
+        memberCaseIds: members,
+        series: {
+          method: 'NB-CUSUM',
+          kappa: o.kappa,
+          threshold: tr.h,
+          dispersion: tr.alpha,
+          days: Array.from({ length: tr.mu.length - lo }, (_, k) => addDays(input.firstDay, fitEnd + lo + k)),
+          observed: Array.from(s.y.subarray(fitEnd + lo)),
+          expected: Array.from(tr.mu.subarray(lo), (x) => Math.round(x * 100) / 100),
+          cusum: Array.from(tr.stat.subarray(lo), (x) => Math.round(x * 1000) / 1000),
+        },
+        detail: { family: s.family, seriesWatched: watched.length, familyFalseAlarmsPerDay: watched.length / ri },
+      });
+    }
+  }
+  return out;
+}
+
+function isAncestor(parent: Map<string, string | null>, anc: string, code: string): boolean {
+  for (let p = parent.get(code); p; p = parent.get(p)) if (p === anc) return true;
+  return false;
+}
+
+// ---------- concentrated ----------
+
+export function detectConcentrated(input: WarningInput, opts: WarningOptions): Detection[] {
+  const o = { ...DEFAULTS.concentrated, ...opts.concentrated };
+  const D = 1 + Math.round((Date.parse(input.today) - Date.parse(input.firstDay)) / 86400_000);
+  const first = D - o.analysisDays;
+  const r = input.recent;
+  const byTopic = new Map<number, number[]>();
+  for (let i = 0; i < r.id.length; i++) {
+    if (r.day[i] < first || r.day[i] >= D || r.place[i] < 0 || r.cat[i] < 0) continue;
+    let list = byTopic.get(r.cat[i]);
+    if (!list) byTopic.set(r.cat[i], (list = []));
+    list.push(i);
+  }
+  const topics = [...byTopic.entries()].filter(([, idx]) => idx.filter((i) => D - 1 - r.day[i] < o.maxWindow).length >= o.minCases);
+  const ri = Math.max(o.recurrenceDays, topics.length / o.familyAlarmsPerDay);
+  const pMax = 1 / ri;
+  const replicates = Math.min(9999, Math.max(o.replicates, Math.ceil(2 / pMax) - 1));
+  const out: Detection[] = [];
+  for (const [catIdx, idx] of topics) {
+    const locMap = new Map<number, number>();
+    const locOf = new Int32Array(idx.length);
+    idx.forEach((i, k) => {
+      let l = locMap.get(r.place[i]);
+      if (l === undefined) locMap.set(r.place[i], (l = locMap.size));
+      locOf[k] = l;
+    });
+    const placeOf = [...locMap.keys()];
+    const lng = Float64Array.from(placeOf, (p) => input.places[p].lng);
+    const lat = Float64Array.from(placeOf, (p) => input.places[p].lat);
+    const neighbours = nearestNeighbours(lng, lat, o.neighbours);
+    const dayOf = Int32Array.from(idx, (i) => r.day[i] - first);
+    const res = spaceTimeScan(
+      { loc: locOf, day: dayOf, locations: placeOf.length, days: o.analysisDays, neighbours },
+      { maxWindow: o.maxWindow, maxNeighbours: o.neighbours, replicates, seed: o.seed + catIdx, minCases: o.minCases, stopRank: 20 },
+    );
+    const catCode = input.catCodes[catIdx];
+    for (const c of res.clusters) {
+      if (c.p > pMax || c.observed < o.minCases) continue;
+      const zone = new Set(c.locations);
+      const members: number[] = [];
+      let firstAt = Infinity, lastAt = 0;
+      idx.forEach((i, k) => {
+        if (zone.has(locOf[k]) && D - 1 - r.day[i] < c.window) {
+          members.push(r.id[i]);
+          firstAt = Math.min(firstAt, r.at[i]);
+          lastAt = Math.max(lastAt, r.at[i]);
+        }
+      });
+      const places = c.locations.map((l) => input.places[placeOf[l]]);
+      const center = places[0];
+      const counts = new Array(o.analysisDays).fill(0);
+      idx.forEach((i, k) => { if (zone.has(locOf[k])) counts[dayOf[k]]++; });
+      const startDay = addDays(input.today, -(c.window - 1));
+      const catName = nameOf(input, catCode);
+      const placeName = places.map((p) => p.name).slice(0, 3).join('、') + (places.length > 3 ? ` 等 ${places.length} 处` : '');
+      out.push({
+        kind: 'concentrated',
+        incidentKey: `concentrated:${catCode}:${center.key}:${startDay}`,
+        matchKeys: places.map((p) => `place:${catCode}:${p.key}`),
+        title: `【集中性】${placeName} · ${catName}（${c.window} 天 ${c.observed} 件，预期 ${c.expected.toFixed(1)}）`,
+        categoryCode: catCode,
+        districtCode: center.districtCode ?? null,
+        streetCode: center.streetCode ?? null,
+        communityCode: center.communityCode ?? null,
+        compoundId: center.compoundId ?? null,
+        placeName,
+        keywords: [catName],
+        observed: c.observed,
+        expected: Math.round(c.expected * 100) / 100,
+        statistic: c.llr,
+        pValue: c.p,
+        recurrenceDays: Math.round(1 / c.p),
+        firstSeenAt: new Date(firstAt),
+        lastSeenAt: new Date(lastAt),
+        memberCaseIds: members,
+        series: {
+          method: 'space-time permutation scan',
+          windowDays: c.window,
+          replicates: res.replicatesRun,
+          llr: c.llr,
+          zone: places.map((p) => ({ key: p.key, name: p.name, lng: p.lng, lat: p.lat })),
+          days: Array.from({ length: o.analysisDays }, (_, k) => addDays(input.firstDay, first + k)),
+          observed: counts,
+        },
+        detail: { topics: topics.length, pThreshold: pMax },
+      });
+    }
+  }
+  return out;
+}
+
+// ---------- emerging ----------
+
+export function detectEmerging(input: WarningInput, opts: WarningOptions): Detection[] {
+  const o = { ...DEFAULTS.emerging, ...opts.emerging };
+  const r = input.recent;
+  if (!r.text) return [];
+  const D = 1 + Math.round((Date.parse(input.today) - Date.parse(input.firstDay)) / 86400_000);
+  const first = D - o.historyDays;
+  const order: number[] = [];
+  for (let i = 0; i < r.id.length; i++) if (r.day[i] >= first && r.day[i] < D && r.text[i]) order.push(i);
+  order.sort((a, b) => r.at[a] - r.at[b]);
+  const fsd = new FirstStoryClusterer(o.threshold, o.historyDays);
+  const docIndex = new Map<string, number>();
+  for (const i of order) {
+    const id = String(r.id[i]);
+    docIndex.set(id, i);
+    fsd.add({ id, day: r.day[i], text: r.text[i].slice(0, 160), person: r.person?.[i] ?? id, category: input.catCodes[r.cat[i]] ?? null, district: input.districtCodes[r.district[i]] ?? null });
+  }
+  const topics = emergingTopics(fsd, D - 1, o);
+  if (!topics.length) return [];
+  // Background document frequencies from a sample, for distinctive keywords.
+  const bg = new Map<string, number>();
+  const step = Math.max(1, Math.floor(order.length / 5000));
+  let bgDocs = 0;
+  for (let k = 0; k < order.length; k += step) { bgDocs++; for (const w of new Set(words(r.text[order[k]]))) bg.set(w, (bg.get(w) ?? 0) + 1); }
+  const totals = new Int32Array(o.historyDays);
+  for (const i of order) totals[r.day[i] - first]++;
+  const out: Detection[] = [];
+  for (const c of topics) {
+    const keywords = clusterKeywords(c, bg, bgDocs);
+    const burstWords = keywords.filter((w) => {
+      const cnt = new Int32Array(o.historyDays);
+      for (const i of order) if (r.text![i].includes(w)) cnt[r.day[i] - first]++;
+      return kleinbergStates(cnt, totals)[o.historyDays - 1] === 1;
+    });
+    const idxs = c.members.map((m) => docIndex.get(m.id)!);
+    const cats = [...new Set(c.members.map((m) => m.category).filter(Boolean))] as string[];
+    const dists = [...new Set(c.members.map((m) => m.district).filter(Boolean))] as string[];
+    const firstAt = Math.min(...idxs.map((i) => r.at[i])), lastAt = Math.max(...idxs.map((i) => r.at[i]));
+    const daily = new Array(o.historyDays).fill(0);
+    for (const i of idxs) daily[r.day[i] - first]++;
+    const mainCat = mode(c.members.map((m) => m.category ?? ''));
+    const mainDist = mode(c.members.map((m) => m.district ?? ''));
+    out.push({
+      kind: 'emerging',
+      incidentKey: `emerging:${c.members[0].id}`,
+      matchKeys: c.members.map((m) => `case:${m.id}`),
+      title: `【苗头性】新话题：${keywords.slice(0, 3).join(' ')}（${c.persons.size} 人 ${c.members.length} 件）`,
+      categoryCode: mainCat || null,
+      districtCode: dists.length === 1 ? mainDist || null : null,
+      placeName: dists.length === 1 ? nameOf(input, dists[0]) : `${dists.length} 个区县`,
+      keywords,
+      observed: c.members.length,
+      expected: 0,
+      statistic: c.persons.size,
+      pValue: null,
+      recurrenceDays: null,
+      firstSeenAt: new Date(firstAt),
+      lastSeenAt: new Date(lastAt),
+      memberCaseIds: c.members.map((m) => Number(m.id)),
+      series: { method: 'first-story MinHash/LSH + Kleinberg', days: Array.from({ length: o.historyDays }, (_, k) => addDays(input.firstDay, first + k)), observed: daily, burstWords },
+      detail: { persons: c.persons.size, categories: cats, districts: dists },
+    });
+  }
+  return out;
+}
+
+function mode(xs: string[]): string {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+  return [...m.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+}

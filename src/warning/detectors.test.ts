@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import { earsC, qnorm, type EarsMethod } from './ears.ts';
+import { expectedCount, nearestNeighbours, poissonLlr, spaceTimeScan } from './scan.ts';
+import { calibrateThreshold, nbCusum } from './cusum.ts';
+import { fitBaseline, predictBaseline } from './baseline.ts';
+import { negbin, poisson, rng } from './random.ts';
+import { FirstStoryClusterer, emergingTopics, kleinbergStates } from './emerging.ts';
+
+// Reference values recorded from R surveillance::earsC (src/warning/fixtures/ears-r.R; synthetic numbers only).
+const fixture: { series: string; x: number[]; method: EarsMethod; alpha: number; range: [number, number]; upperbound: number[]; alarm: number[] }[] =
+  JSON.parse(fs.readFileSync(new URL('./fixtures/ears-r.json', import.meta.url), 'utf8'));
+
+describe('EARS', () => {
+  it('qnorm matches R', () => {
+    expect(qnorm(0.999)).toBeCloseTo(3.090232306167813, 12);
+    expect(qnorm(0.975)).toBeCloseTo(1.959963984540054, 12);
+    expect(qnorm(0.5)).toBeCloseTo(0, 14);
+  });
+  it.each(fixture.map((f, i) => [i, f] as const))('case %i equals R', (_i, f) => {
+    const r = earsC(f.x, f.method, f.alpha);
+    const from = f.range[0] - 1;
+    for (let t = from; t < f.range[1]; t++) {
+      const want = f.upperbound[t - from];
+      if (want === null || Number.isNaN(want)) expect(Number.isNaN(r.upperbound[t])).toBe(true);
+      else expect(r.upperbound[t]).toBeCloseTo(want, 9);
+      expect(r.alarm[t]).toBe(f.alarm[t - from] ?? 0);
+    }
+  });
+});
+
+describe('space-time permutation scan', () => {
+  // A 3-location line (0—1—2), 4 days; the analysis ends on day 3.
+  const cases: [number, number][] = [
+    [0, 0], [0, 1], [1, 0], [1, 1], [1, 2], [2, 0], [2, 1], [2, 2], [0, 3], [0, 3], [0, 3], [1, 3],
+  ];
+  const input = {
+    loc: Int32Array.from(cases.map((c) => c[0])),
+    day: Int32Array.from(cases.map((c) => c[1])),
+    locations: 3,
+    days: 4,
+    neighbours: [Int32Array.of(0, 1, 2), Int32Array.of(1, 0, 2), Int32Array.of(2, 1, 0)],
+  };
+  it('expected counts and LLR by hand', () => {
+    // C = 12; location 0 has 5 cases; the last day has 4. μ(zone {0}, w=1) = 5·4/12 = 5/3; observed 3.
+    expect(expectedCount(5, 4, 12)).toBeCloseTo(5 / 3, 12);
+    const hand = 3 * Math.log(3 / (5 / 3)) + 9 * Math.log(9 / (12 - 5 / 3));
+    expect(poissonLlr(3, 5 / 3, 12)).toBeCloseTo(hand, 12);
+    expect(poissonLlr(1, 5 / 3, 12)).toBe(0);
+    const r = spaceTimeScan(input, { maxWindow: 2, maxNeighbours: 2, replicates: 99, minCases: 1, maxZoneShare: 0.5 });
+    const top = r.clusters[0];
+    expect(top.locations).toEqual([0]);
+    expect(top.window).toBe(1);
+    expect(top.observed).toBe(3);
+    expect(top.expected).toBeCloseTo(5 / 3, 12);
+    expect(top.llr).toBeCloseTo(hand, 12);
+    expect(top.p).toBeGreaterThan(0);
+    expect(top.p).toBeLessThanOrEqual(1);
+  });
+  it('p-values are uniform under the null (KS test)', () => {
+    const rand = rng(7);
+    const ps: number[] = [];
+    const L = 12, D = 30;
+    const lng = Float64Array.from({ length: L }, (_, i) => i % 4), lat = Float64Array.from({ length: L }, (_, i) => Math.floor(i / 4));
+    const neighbours = nearestNeighbours(lng, lat, 4);
+    for (let s = 0; s < 150; s++) {
+      const n = 150;
+      const loc = new Int32Array(n), day = new Int32Array(n);
+      for (let i = 0; i < n; i++) { loc[i] = Math.floor(rand() * L); day[i] = Math.floor(rand() * D); }
+      const r = spaceTimeScan({ loc, day, locations: L, days: D, neighbours }, { maxWindow: 7, maxNeighbours: 4, replicates: 99, seed: s + 1, stopRank: 1000, minCases: 1 });
+      ps.push(r.clusters[0]?.p ?? 1);
+    }
+    ps.sort((a, b) => a - b);
+    let dmax = 0;
+    ps.forEach((p, i) => (dmax = Math.max(dmax, Math.abs((i + 1) / ps.length - p), Math.abs(p - i / ps.length))));
+    // KS critical value at 1 % for n = 150 is 1.63/√n ≈ 0.133 (discreteness of p = k/100 adds ≤ 0.01)
+    expect(dmax).toBeLessThan(0.143);
+  });
+  it('finds an injected cluster with a small p', () => {
+    const rand = rng(3);
+    const L = 25, D = 56;
+    const lng = Float64Array.from({ length: L }, (_, i) => i % 5), lat = Float64Array.from({ length: L }, (_, i) => Math.floor(i / 5));
+    const loc: number[] = [], day: number[] = [];
+    for (let i = 0; i < 800; i++) { loc.push(Math.floor(rand() * L)); day.push(Math.floor(rand() * D)); }
+    for (let i = 0; i < 10; i++) { loc.push(12); day.push(D - 1 - (i % 3)); }
+    const r = spaceTimeScan({ loc: Int32Array.from(loc), day: Int32Array.from(day), locations: L, days: D, neighbours: nearestNeighbours(lng, lat, 5) }, { replicates: 999 });
+    expect(r.clusters[0].locations).toContain(12);
+    expect(r.clusters[0].p).toBeLessThanOrEqual(0.01);
+  });
+});
+
+describe('seasonal baseline and NB-CUSUM', () => {
+  it('fits day-of-week effects and keeps false alarms near the calibrated rate', () => {
+    const rand = rng(11);
+    const days = 400;
+    const y = new Float64Array(days);
+    for (let t = 0; t < days; t++) y[t] = negbin(rand, (t % 7 === 5 || t % 7 === 6 ? 4 : 10), 0.05);
+    const bl = fitBaseline(y, '2024-01-01', days); // 2024-01-01 is a Monday: t%7==5,6 are weekends
+    const mu = predictBaseline(bl, 0, days);
+    expect(mu[1]).toBeGreaterThan(8);
+    expect(mu[5]).toBeLessThan(6);
+    const h = calibrateThreshold(bl.level, bl.alpha, 1.5, 100);
+    expect(h).toBeGreaterThan(1);
+    // an in-control stretch of 20 000 days alarms about 200 times or fewer
+    const m = 8, n = 20_000;
+    const x = new Float64Array(n), mus = new Float64Array(n).fill(m);
+    for (let t = 0; t < n; t++) x[t] = negbin(rand, m, bl.alpha);
+    const hm = calibrateThreshold(m, bl.alpha, 1.5, 100);
+    const alarms = nbCusum(x, mus, bl.alpha, 1.5, hm).alarm.reduce((a, b) => a + b, 0);
+    expect(alarms).toBeLessThan(300);
+    // a ×1.5 rise is caught within days
+    const z = new Float64Array(60);
+    for (let t = 0; t < 60; t++) z[t] = poisson(rand, t >= 30 ? m * 1.5 : m);
+    const first = nbCusum(z, new Float64Array(60).fill(m), bl.alpha, 1.5, hm).alarm.findIndex((a, t) => a === 1 && t >= 30);
+    expect(first).toBeGreaterThanOrEqual(30);
+    expect(first).toBeLessThan(45);
+  });
+});
+
+describe('emerging topics', () => {
+  it('clusters reposts of a new topic and sees the burst', () => {
+    const fs1 = new FirstStoryClusterer();
+    const bg = ['小区路灯不亮晚上出行不便', '道路积水严重影响通行', '噪音扰民晚上施工', '公交车站点设置不合理'];
+    let id = 0;
+    for (let d = 0; d < 20; d++) for (const t of bg) fs1.add({ id: String(id++), day: d, text: t + d, person: `p${id}` });
+    for (let i = 0; i < 10; i++) fs1.add({ id: String(id++), day: 20 + (i % 2), text: `有人冒充快递客服以理赔退款为名诱导下载会议软件骗取验证码${i}`, person: `q${i}` });
+    const em = emergingTopics(fs1, 21, { minPersons: 8 });
+    expect(em.length).toBe(1);
+    expect(em[0].members.length).toBe(10);
+    const r = Int32Array.from({ length: 22 }, (_, t) => (t >= 20 ? 5 : 0));
+    const d = Int32Array.from({ length: 22 }, (_, t) => (t >= 20 ? 9 : 4));
+    const st = kleinbergStates(r, d);
+    expect(st[21]).toBe(1);
+    expect(st[5]).toBe(0);
+  });
+});

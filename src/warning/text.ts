@@ -1,0 +1,87 @@
+// Text features for emerging topics: jieba words (stop words and single characters dropped) and MinHash
+// signatures over character 3-shingles, banded for LSH.
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+
+let jieba: Jieba | null = null;
+function segmenter(): Jieba {
+  if (!jieba) jieba = Jieba.withDict(dict);
+  return jieba;
+}
+
+const STOP = new Set(
+  '我们 你们 他们 这个 那个 什么 怎么 为什么 可以 没有 一个 问题 反映 关于 请问 希望 相关 部门 领导 你好 您好 谢谢 现在 已经 还是 但是 因为 所以 如果 就是 这样 这些 那些 非常 严重 情况 进行 要求 咨询 投诉 举报 建议 市民 居民 我们 自己 时候 能够 是否 以及 一直 不能 不是 目前 多次 以上 这里 那里 请求 尽快 处理 解决 政府 有关'.split(' '),
+);
+
+/** Content words of a text (≥ 2 characters, no digits-only tokens, no stop words). */
+export function words(text: string): string[] {
+  return segmenter()
+    .cut(text, false)
+    .filter((w) => w.length >= 2 && !STOP.has(w) && /[\u4e00-\u9fffA-Za-z]/.test(w) && !/^[A-Za-z]?\d+$/.test(w));
+}
+
+/** Adds place and compound names so that they segment as one word. */
+export function addWords(names: string[]): void {
+  if (names.length) segmenter().loadDict(Buffer.from(names.map((n) => `${n} 100000 ns`).join('\n')));
+}
+
+export const MINHASH_SIZE = 64;
+export const LSH_BANDS = 16; // 16 bands × 4 rows: candidates from Jaccard ≈ 0.5
+const ROWS = MINHASH_SIZE / LSH_BANDS;
+const A = new Uint32Array(MINHASH_SIZE);
+const B = new Uint32Array(MINHASH_SIZE);
+{
+  let s = 0x9e3779b9;
+  const next = () => ((s = (Math.imul(s ^ (s >>> 16), 0x45d9f3b) + 0x6b43a9b5) >>> 0), s);
+  for (let i = 0; i < MINHASH_SIZE; i++) { A[i] = next() | 1; B[i] = next(); }
+}
+
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** MinHash signature over character 3-shingles of the text with punctuation and digits removed. */
+const sigCache = new Map<string, Uint32Array>();
+export function minhash(text: string): Uint32Array {
+  const hit = sigCache.get(text);
+  if (hit) return hit;
+  const sig = computeMinhash(text);
+  if (sigCache.size >= 300_000) sigCache.clear();
+  sigCache.set(text, sig);
+  return sig;
+}
+
+function computeMinhash(text: string): Uint32Array {
+  const clean = text.replace(/[^\u4e00-\u9fffA-Za-z]/g, '');
+  const sig = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
+  const n = Math.max(1, clean.length - 2);
+  for (let i = 0; i < n; i++) {
+    const x = fnv(clean.slice(i, i + 3));
+    for (let j = 0; j < MINHASH_SIZE; j++) {
+      let h = (Math.imul(A[j], x) + B[j]) >>> 0;
+      h ^= h >>> 15;
+      h = Math.imul(h, 0x2c1b3c6d) >>> 0;
+      if (h < sig[j]) sig[j] = h;
+    }
+  }
+  return sig;
+}
+
+export function jaccardEstimate(a: Uint32Array, b: Uint32Array): number {
+  let same = 0;
+  for (let i = 0; i < MINHASH_SIZE; i++) if (a[i] === b[i]) same++;
+  return same / MINHASH_SIZE;
+}
+
+/** Band keys for LSH buckets. */
+export function bandKeys(sig: Uint32Array): string[] {
+  const keys: string[] = [];
+  for (let b = 0; b < LSH_BANDS; b++) {
+    let h = b * 0x9e3779b1;
+    for (let r = 0; r < ROWS; r++) h = Math.imul(h ^ sig[b * ROWS + r], 0x01000193);
+    keys.push(`${b}:${(h >>> 0).toString(36)}`);
+  }
+  return keys;
+}
