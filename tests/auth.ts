@@ -50,3 +50,32 @@ export async function tokenHeaders(db: Db, scopes: string[], opts: { unitId?: st
   const { secret } = await createToken(db, { name: opts.name ?? `测试令牌 ${scopes.join(' ')}`, scopes, unitId: opts.unitId, channel: opts.channel }, by);
   return { authorization: `Bearer ${secret}` };
 }
+
+/**
+ * Signs every app.inject of this app in: as `role` by default, or — when a request carries the old
+ * placeholder header `x-unit-id` — as staff of that unit. Requests that bring their own cookie or
+ * Authorization header are left alone. One line for existing tests: `app = await signedInApp(await buildApp(ctx), db)`.
+ */
+export async function signedInApp<T extends { inject: (...args: any[]) => any }>(app: T, db: Db, role: Role = 'operator'): Promise<T> {
+  const defaults = await authHeaders(db, role);
+  const units = new Map<string, Promise<Record<string, string>>>();
+  const inject = app.inject.bind(app);
+  (app as any).inject = (opts: any, ...rest: any[]) => {
+    if (typeof opts === 'string') opts = { url: opts };
+    if (!opts || typeof opts !== 'object') return inject(opts, ...rest);
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    const has = (k: string) => Object.keys(headers).some((h) => h.toLowerCase() === k);
+    const unitKey = Object.keys(headers).find((h) => h.toLowerCase() === 'x-unit-id');
+    const run = async () => {
+      if (unitKey) {
+        const unitId = headers[unitKey];
+        delete headers[unitKey];
+        if (!units.has(unitId)) units.set(unitId, authHeaders(db, 'unit_staff', { unitId }));
+        Object.assign(headers, await units.get(unitId)!);
+      } else if (!has('cookie') && !has('authorization')) Object.assign(headers, defaults);
+      return inject({ ...opts, headers }, ...rest);
+    };
+    return run();
+  };
+  return app;
+}

@@ -86,6 +86,8 @@ for (const engine of engines()) {
       expect(site.statusCode).toBe(403);
       const same = await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { ...h, origin: 'http://localhost:80', host: 'localhost:80', 'sec-fetch-site': 'same-origin' } });
       expect(same.statusCode).toBe(200);
+      const login = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { origin: 'https://evil.example' }, payload: { username: 'admin', password: 'admin-pass-1' } });
+      expect(login.statusCode).toBe(403);
       const h2 = await authHeaders(ctx.db, 'operator');
       expect((await app.inject({ method: 'POST', url: '/api/auth/logout', headers: h2 })).statusCode).toBe(200);
     });

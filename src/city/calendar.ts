@@ -36,28 +36,6 @@ export function isWorkday(day: string): boolean {
   return weekday(day) <= 5;
 }
 
-/** Adds n working days to a day (n ≥ 0). */
-const workdayMemo = new Map<string, string>();
-export function addWorkdays(day: string, n: number): string {
-  const key = `${day}+${n}`;
-  const hit = workdayMemo.get(key);
-  if (hit) return hit;
-  const out = addWorkdaysSlow(day, n);
-  if (workdayMemo.size > 50_000) workdayMemo.clear();
-  workdayMemo.set(key, out);
-  return out;
-}
-
-function addWorkdaysSlow(day: string, n: number): string {
-  let d = day;
-  let left = n;
-  while (left > 0) {
-    d = addDays(d, 1);
-    if (isWorkday(d)) left--;
-  }
-  return d;
-}
-
 export type DayKind = 'workday' | 'adjusted_workday' | 'weekend' | 'holiday' | 'spring_festival';
 
 export function dayKind(day: string): DayKind {

@@ -122,6 +122,7 @@ export class CityGenerator {
   private readonly districtCodes: string[];
   private readonly districtWeights: number[];
   private readonly seconds: Category[];
+  private readonly callerSalt: number;
 
   constructor(opts: CityOptions) {
     this.opts = opts as CityGenerator['opts'];
@@ -129,6 +130,7 @@ export class CityGenerator {
     const tax = loadTaxonomy();
     this.leaves = tax.leaves;
     this.seconds = tax.categories.filter((c) => c.level === 2);
+    this.callerSalt = Math.floor(rngFor(opts.seed, 'callers').next() * 2 ** 32);
     this.nextId = opts.startId ?? 1;
     this.nextEventId = opts.startEventId ?? 1;
     this.horizon = (opts.horizon ?? startOfLocalDay(addDays(opts.start, opts.days))).getTime();
@@ -233,6 +235,29 @@ export class CityGenerator {
     return { day, cases, events };
   }
 
+  /**
+   * Callers come from a population: a small group of frequent callers makes a quarter of the calls, the rest
+   * from a large pool. Each caller's name and phone derive from (seed, index), so they are stable across days.
+   * Most callers leave a surname only (张先生 / 李女士), as operators record it.
+   */
+  private caller(rng: Rng): { callerName: string; callerPhone: string } {
+    const frequent = Math.max(1, Math.round(this.opts.perDay / 2));
+    const k = rng.next() < 0.25 ? rng.int(frequent) : frequent + rng.int(Math.max(1, this.opts.perDay * 60));
+    // A cheap integer hash per caller (no Rng object: this runs for every request).
+    let h = (this.callerSalt ^ Math.imul(k + 1, 0x9e3779b1)) >>> 0;
+    const next = () => {
+      h = (h + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(h ^ (h >>> 15), h | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const at = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
+    const surname = at(SURNAMES);
+    const callerName = next() < 0.8 ? surname + (next() < 0.55 ? '先生' : '女士') : surname + at(GIVEN) + (next() < 0.7 ? at(GIVEN) : '');
+    const callerPhone = next() < 0.9 ? at(MOBILE) + String(Math.floor(next() * 1e8)).padStart(8, '0') : `0731-8${String(Math.floor(next() * 1e7)).padStart(7, '0')}`;
+    return { callerName, callerPhone };
+  }
+
   private pickDistrict(rng: Rng): string {
     return rng.weighted(this.districtCodes, this.districtWeights);
   }
@@ -250,8 +275,7 @@ export class CityGenerator {
     const channel = drawChannel(rng, leaf);
     return {
       at: dayStart + hourOffset(rng), leaf, type, community, compound: compound ?? null,
-      callerName: rng.pick(SURNAMES) + rng.pick(GIVEN) + (rng.next() < 0.7 ? rng.pick(GIVEN) : ''),
-      callerPhone: rng.next() < 0.9 ? rng.pick(MOBILE) + String(rng.int(1e8)).padStart(8, '0') : `0731-8${String(rng.int(1e7)).padStart(7, '0')}`,
+      ...this.caller(rng),
       channel, urgent: rng.next() < (type === 'help' ? 0.06 : 0.01),
     };
   }
@@ -275,7 +299,7 @@ export class CityGenerator {
       receivedAt: new Date(d.at), requestType: d.type, urgent: d.urgent, unitId: unit,
       fallbackUnitId: unit.startsWith('U-D') || unit.startsWith('U-S') ? unitId.city('urban') : unitId.district(district.code),
       operator: d.channel === '12345' || d.channel === '12315' || d.channel === '12333' ? `op-${String(1 + rng.int(OPERATORS)).padStart(3, '0')}` : 'system',
-      horizon: this.horizon, forceDispatch: d.forceDispatch,
+      channel: d.channel, horizon: this.horizon, forceDispatch: d.forceDispatch,
     });
     for (const e of life.events as GenEvent[]) {
       e.id = this.nextEventId++;

@@ -3,8 +3,11 @@
 // (重办). Produces the audit events and the case's final state as of `horizon` (later steps are not written).
 import type { Rng } from './prng.ts';
 import type { RequestType } from './taxonomy.ts';
-import { addWorkdays } from './calendar.ts';
-import { localDay } from '../shared/time.ts';
+import { builtinCalendarData, createCalendar } from '../cases/calendar.ts';
+import { computeDeadlines, DEFAULT_POLICY } from '../cases/deadlines.ts';
+
+// The cases domain's default deadline policy and working-day calendar, so that generated deadlines match live ones.
+const SETUP = { policy: DEFAULT_POLICY, calendar: createCalendar(builtinCalendarData()) };
 
 export type Status = 'received' | 'resolved_online' | 'dispatched' | 'accepted' | 'replied' | 'closed';
 export type CallbackResult = 'satisfied' | 'basically_satisfied' | 'unsatisfied';
@@ -45,8 +48,6 @@ export interface LifecycleEvent {
 
 /** Probability that a request of a type is answered on the line (calibrated to ≈ 67 % overall). */
 export const ONLINE_RATE: Record<RequestType, number> = { consultation: 0.95, help: 0.6, complaint: 0.58, report: 0.3, suggestion: 0.85, praise: 1 };
-/** Handling deadline in working days by request type (urgent: 1). */
-export const REPLY_DAYS: Record<RequestType, number> = { consultation: 3, help: 3, complaint: 5, report: 10, suggestion: 10, praise: 3 };
 
 const H = 3600_000;
 const RETURN_REASONS = ['非本单位职责范围', '地址不在本辖区', '诉求涉及多个部门，请重新派发', '信息不全无法办理'];
@@ -61,6 +62,7 @@ export interface LifecycleInput {
   /** Unit a misrouted case is re-dispatched to after a return. */
   fallbackUnitId: string;
   operator: string;
+  channel: string;
   horizon: number;
   /** Forces dispatch (incidents, repeat calls that need a unit). */
   forceDispatch?: boolean;
@@ -86,22 +88,22 @@ export function simulateLifecycle(rng: Rng, x: LifecycleInput): { state: Lifecyc
     return true;
   };
   const t0 = x.receivedAt.getTime();
-  step(t0, x.operator, 'create', 'received', null, null, null);
+  step(t0, x.operator, 'create', 'received', null, null, { channel: x.channel });
 
   const online = !x.forceDispatch && !x.urgent && rng.next() < ONLINE_RATE[x.requestType];
   if (online) {
     const t = t0 + rng.range(3, 15) * 60_000;
     const resolution = RESOLUTIONS_ONLINE[rng.int(RESOLUTIONS_ONLINE.length)];
-    step(t, x.operator, 'resolve_online', 'resolved_online', null, resolution, null, () => (s.resolution = resolution));
+    step(t, x.operator, 'resolve-online', 'resolved_online', null, resolution, null, () => { s.resolution = resolution; s.closedAt = new Date(t); });
     if (rng.next() < 0.3) callback(t + rng.range(12, 60) * H, false);
     return { state: s, events };
   }
 
   let t = t0 + (x.urgent ? rng.range(2, 15) : rng.range(5, 90)) * 60_000;
   const dispatch = (unitId: string, at: number, action = 'dispatch') => {
-    const dueDays = x.urgent ? 1 : REPLY_DAYS[x.requestType];
-    const acceptDue = at + (x.urgent ? 2 : 24) * H;
-    const replyDue = dueAt(at, dueDays);
+    const due = computeDeadlines(SETUP, { requestType: x.requestType, urgency: x.urgent ? 'urgent' : 'normal' }, new Date(at));
+    const acceptDue = due.acceptDueAt.getTime();
+    const replyDue = due.replyDueAt.getTime();
     return step(at, action === 'dispatch' ? x.operator : 'centre', action, 'dispatched', unitId, null, { unitId, replyDueAt: new Date(replyDue).toISOString() }, () => {
       s.unitId = unitId;
       s.dispatchedAt = new Date(at);
@@ -131,10 +133,11 @@ export function simulateLifecycle(rng: Rng, x: LifecycleInput): { state: Lifecyc
     if (rng.next() < 0.03) {
       const days = 5;
       t += rng.range(2, 30) * H;
-      if (!step(t, `unit:${unit}`, 'request_extension', null, unit, '情况复杂，申请延期', { days })) return;
+      if (!step(t, `unit:${unit}`, 'extend', null, unit, '情况复杂，申请延期', { days })) return;
       t += rng.range(1, 8) * H;
-      const due = dueAt(s.replyDueAt!.getTime(), days);
-      if (!step(t, 'centre', 'approve_extension', null, unit, null, { days, replyDueAt: new Date(due).toISOString() }, () => { s.replyDueAt = new Date(due); s.extensionCount++; })) return;
+      const previous = s.replyDueAt!;
+      const due = SETUP.calendar.deadlineAfter(previous, days).getTime();
+      if (!step(t, 'centre', 'approve-extension', null, unit, null, { days, previousReplyDueAt: previous.toISOString(), replyDueAt: new Date(due).toISOString() }, () => { s.replyDueAt = new Date(due); s.extensionCount++; })) return;
     }
     const due = s.replyDueAt!.getTime();
     const replyLate = rng.next() < 0.07;
@@ -165,10 +168,4 @@ export function simulateLifecycle(rng: Rng, x: LifecycleInput): { state: Lifecyc
     }
   }
 
-  function dueAt(fromMs: number, workdays: number): number {
-    const d = new Date(fromMs);
-    const day = addWorkdays(localDay(d), workdays);
-    const base = Date.parse(`${day}T00:00:00Z`) - 8 * H; // local midnight
-    return base + (fromMs - (Date.parse(`${localDay(d)}T00:00:00Z`) - 8 * H));
-  }
 }

@@ -1,8 +1,7 @@
 // Live demo: keeps adding requests in real time (wall clock) at a rate, so that hooks, rollups and the big
-// screen see a moving city. New cases enter through submitLiveCase — the one place to switch to the cases
-// domain's createCase once it is merged.
-import type { AppContext } from '../server/context.ts';
-import { maskPhone } from '../shared/secrets.ts';
+// screen see a moving city. New cases enter through the cases domain's createCase (submitLiveCase).
+import { SYSTEM_ACTOR, type Actor, type AppContext } from '../server/context.ts';
+import { createCase } from '../cases/create-case.ts';
 import { localDay } from '../shared/time.ts';
 import { generateCity, type GenCase } from './generate-city.ts';
 import { isReferenceEmpty, seedReference } from './seed-reference.ts';
@@ -26,7 +25,7 @@ export async function runLive(ctx: AppContext, opts: LiveOptions): Promise<numbe
   while (!opts.signal?.aborted && (opts.limit === undefined || added < opts.limit)) {
     // A fresh day's draw each round (seed × round), cut to the cases needed; lifecycles stop at "now".
     const now = new Date();
-    const gen = generateCity({ seed: `${opts.seed}/live/${round++}`, start: localDay(now), days: 1, perDay: 200, horizon: now, incidents: { concentrated: 0, trending: 0, emerging: 0 } });
+    const gen = generateCity({ seed: `${opts.seed}/live/${round++}`, start: localDay(now), days: 1, perDay: 200, incidents: { concentrated: 0, trending: 0, emerging: 0 } });
     const [batch] = gen.days();
     for (const c of batch.cases) {
       if (opts.signal?.aborted || (opts.limit !== undefined && added >= opts.limit)) break;
@@ -39,27 +38,16 @@ export async function runLive(ctx: AppContext, opts: LiveOptions): Promise<numbe
   return added;
 }
 
-/** Inserts one new request as the operator would (status received, 'create' event), then NOTIFY. */
+/** Submits one new request through the cases domain (validation, hooks, case number, audit event, NOTIFY). */
 export async function submitLiveCase(ctx: AppContext, c: GenCase): Promise<{ id: number; caseNo: string; title: string }> {
-  const { db, secrets } = ctx;
-  const day = localDay(c.receivedAt);
-  const saved = await db.tx(async (tx) => {
-    const [{ last }] = await tx.query<{ last: number }>(
-      'INSERT INTO case_number_counters (day, last) VALUES ($1, 1) ON CONFLICT (day) DO UPDATE SET last = case_number_counters.last + 1 RETURNING last', [day]);
-    const caseNo = `${day.replaceAll('-', '')}-${String(last).padStart(6, '0')}`;
-    const [{ id }] = await tx.query<{ id: number }>(
-      `INSERT INTO cases (case_no, channel, received_at, local_day, caller_name_enc, caller_phone_enc, caller_phone_hash, caller_phone_masked,
-        title, content, district_code, street_code, community_code, compound_id, address, lng, lat, category_code, request_type, urgency,
-        keywords, status, created_by, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,'received',$22,$3) RETURNING id`,
-      [caseNo, c.channel, c.receivedAt, day, secrets.encrypt(c.callerName), secrets.encrypt(c.callerPhone), secrets.hash(c.callerPhone), maskPhone(c.callerPhone),
-        c.title, c.content, c.districtCode, c.streetCode, c.communityCode, c.compoundId, c.address, c.lng, c.lat, c.categoryCode, c.requestType, c.urgency,
-        c.keywords, c.createdBy]);
-    await tx.query(`INSERT INTO case_events (case_id, at, actor, action, from_status, to_status) VALUES ($1, $2, $3, 'create', NULL, 'received')`, [id, c.receivedAt, c.createdBy]);
-    return { id: Number(id), caseNo, title: c.title };
-  });
-  await db.notify('case_changed', JSON.stringify({ id: saved.id, action: 'create', status: 'received' }));
-  return saved;
+  const actor: Actor = c.createdBy.startsWith('op-') ? { id: c.createdBy, name: `话务员${c.createdBy.slice(3)}`, role: 'operator' } : { ...SYSTEM_ACTOR };
+  const created = await createCase(ctx, {
+    channel: c.channel, content: c.content, title: c.title, callerName: c.callerName, callerPhone: c.callerPhone,
+    receivedAt: c.receivedAt.toISOString(), districtCode: c.districtCode, streetCode: c.streetCode, communityCode: c.communityCode,
+    compoundId: c.compoundId ?? undefined, address: c.address, lng: c.lng, lat: c.lat, categoryCode: c.categoryCode,
+    requestType: c.requestType, urgency: c.urgency, keywords: c.keywords.map((k) => k.slice(0, 30)),
+  }, actor);
+  return { id: Number(created.id), caseNo: created.caseNo, title: c.title };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

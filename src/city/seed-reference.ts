@@ -27,6 +27,8 @@ export async function seedReference(db: Db): Promise<ReferenceCounts> {
     } else rules.push([1, l.code, '', unitId.city(l.unitKey), false]);
   }
   return db.tx(async (tx) => {
+    // Channels belong to the cases migration; the same rows here (no-op when present) keep the city loadable alone.
+    await insertMany(tx, 'channels', ['code', 'name', 'kind'], CHANNELS, 'code');
     const counts: ReferenceCounts = {
       divisions: await insertMany(tx, 'divisions', ['code', 'name', 'level', 'parent_code', 'lng', 'lat'], divisions, 'code'),
       compounds: await insertMany(tx, 'compounds', ['id', 'name', 'aliases', 'kind', 'community_code', 'lng', 'lat'], places, 'id'),
@@ -48,6 +50,11 @@ export async function seedReference(db: Db): Promise<ReferenceCounts> {
 export async function isReferenceEmpty(db: Db): Promise<boolean> {
   return (await db.query('SELECT 1 FROM divisions LIMIT 1')).length === 0;
 }
+
+const CHANNELS = [
+  ['12345', '12345热线电话', 'phone'], ['web', '网站留言', 'web'], ['letter', '来信', 'letter'], ['app', '手机APP', 'app'],
+  ['wechat', '微信公众号', 'wechat'], ['12315', '12315市场监管热线', 'merged'], ['12333', '12333人社热线', 'merged'], ['import', '批量导入', 'import'],
+];
 
 async function insertMany(db: Db, table: string, columns: string[], rows: unknown[][], conflict: string): Promise<number> {
   let inserted = 0;

@@ -21,7 +21,14 @@ const maybe = (rng: Rng, p: number, s: string) => (rng.next() < p ? s : '');
 
 const GREETINGS = ['您好，', '你好，', '喂，你好，', '', '', '', '麻烦问一下，', '打扰一下，', '你好啊，', '同志你好，'];
 const TIMES = ['最近一个月', '这几天', '从上周开始', '今天早上', '昨天晚上十点多', '这段时间', '最近半个月', '每天晚上', '一直以来', '从上个月开始', '今天下午', '前天', '这两个星期', '已经持续很久了，', '连续三天', '周末', '每天早上六点多'];
-const IMPACTS = ['严重影响居民正常生活', '老人小孩都休息不好', '已经好几次了', '给我们带来很大不便', '存在很大的安全隐患', '大家意见很大', '周边居民苦不堪言', '我们实在受不了了', '上班的人根本睡不好', '很多业主都有意见', '真的很烦人', '出行非常不方便'];
+const IMPACTS = ['严重影响居民正常生活', '已经好几次了', '给我们带来很大不便', '存在很大的安全隐患', '大家意见很大', '周边居民苦不堪言', '我们实在受不了了', '很多人都有意见', '真的很烦人', '一直拖着不解决', '耽误了很多事'];
+const IMPACTS_BY_TOP: Record<string, string[]> = {
+  噪音扰民: ['晚上根本睡不着', '老人小孩都休息不好', '上班的人根本睡不好', '家里孩子要高考了', '吵得人心烦意乱'],
+  交通出行: ['出行非常不方便', '上下班耽误时间', '很容易出事故'],
+  物业管理: ['很多业主都有意见', '业主群里都在讨论', '物业一直推诿'],
+  劳动保障: ['一家老小等着用钱', '过年都回不了家', '生活都成问题了'],
+  生态环境: ['窗户都不敢开', '气味熏得人头疼', '担心影响身体健康'],
+};
 const TRIED = ['找过物业没人管', '跟社区反映过没有结果', '之前打过电话也没解决', '找过他们好几次都推来推去', '自己协商过没用', '在网上留言过没人回复'];
 const DEMANDS: Record<RequestType, string[]> = {
   complaint: ['希望相关部门尽快处理', '请有关部门管一管', '要求尽快解决', '强烈要求整改', '希望给个说法', '请相关部门督促落实', '希望能尽快解决这个问题', '麻烦你们帮忙督促一下'],
@@ -36,10 +43,10 @@ const CONSULT_FRAMES = [
   (t: string, a: string) => `想咨询一下${t}${a}`,
   (t: string, a: string) => `请问${t}${a}？`,
   (t: string, a: string) => `我想问问${t}${a}`,
-  (t: string, a: string) => `咨询${t}相关问题，${a}`,
-  (t: string, a: string) => `关于${t}，想了解${a}`,
+  (t: string, a: string) => `咨询${t}相关问题，${a.replace(/^的/, '')}`,
+  (t: string, a: string) => `关于${t}，想了解${a.replace(/^的/, '')}`,
 ];
-const WHO = ['本人', '我', '我们', '我家', '我们这栋楼的住户', '我们几户人家'];
+const WHO = ['本人', '我', '我们', '我们一家', '我们这栋楼的住户', '我们几户人家'];
 const COLLOQUIAL = ['啊', '呢', '哈', '嘛', '了', '呀'];
 const URGENT = ['情况紧急，', '现在很危险，', '请马上派人，', '十万火急，', '人命关天，'];
 const AMOUNTS: Record<string, (rng: Rng) => string> = {
@@ -90,7 +97,7 @@ export function composeText(rng: Rng, leaf: Leaf, type: RequestType, place: Plac
     parts.push(intro + pick(rng, CONSULT_FRAMES)(problem, pick(rng, ASPECTS)));
     if (!short && rng.next() < 0.4) parts.push(pick(rng, ['，谢谢。', '，麻烦告知一下。', '，之前问过没搞清楚。', '，网上没查到。']));
   } else if (type === 'praise') {
-    parts.push(`${maybe(rng, 0.5, where + '的')}${pick(rng, ['问题', '事情'])}：之前反映${problem}，${pick(rng, ['社区', '街道', '承办单位', '工作人员'])}${pick(rng, ['很快就来处理了', '当天就解决了', '跑了好几趟帮我们解决了'])}，${pick(rng, ['非常感谢', '特别表扬一下', '给你们点个赞', '谢谢12345'])}`);
+    parts.push(`${maybe(rng, 0.5, `我是${where}的${pick(rng, ['居民', '业主', '住户'])}，`)}之前反映${problem}的问题，${pick(rng, ['社区', '街道', '承办单位', '工作人员'])}${pick(rng, ['很快就来处理了', '当天就解决了', '跑了好几趟帮我们解决了'])}，${pick(rng, ['非常感谢', '特别表扬一下', '给你们点个赞', '谢谢12345'])}`);
   } else if (type === 'suggestion') {
     parts.push(`${where}${pick(rng, ['这边', '一带', ''])}${problem}，${pick(rng, DEMANDS.suggestion)}`);
     if (!short) parts.push(`，${pick(rng, IMPACTS)}`);
@@ -103,7 +110,8 @@ export function composeText(rng: Rng, leaf: Leaf, type: RequestType, place: Plac
     const amount = AMOUNTS[leaf.topName];
     if (amount && rng.next() < 0.5) parts.push(amount(rng));
     if (!short) {
-      parts.push(`，${pick(rng, IMPACTS)}`);
+      const own = IMPACTS_BY_TOP[leaf.topName];
+      parts.push(`，${own && rng.next() < 0.6 ? pick(rng, own) : pick(rng, IMPACTS)}`);
       if (rng.next() < 0.35) parts.push(`，${pick(rng, TRIED)}`);
     }
     if (o.repeat) parts.push(pick(rng, ['，到现在还没解决', '，问题依旧', '，一直没人处理']));

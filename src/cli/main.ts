@@ -8,6 +8,7 @@ import { registerCaseCommands } from '../cases/cli.ts';
 import { registerCityCommands } from '../city/cli.ts';
 import { registerOpsCommands } from '../ops/cli.ts';
 import { registerWarningCommands } from '../warning/cli.ts';
+import { registerReportCommands } from '../reports/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 import { registerTagCommands } from '../tagging/cli.ts';
 
@@ -46,6 +47,7 @@ registerCityCommands(program);
 registerOpsCommands(program);
 registerTagCommands(program);
 registerWarningCommands(program);
+registerReportCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);

@@ -16,7 +16,7 @@ for (const engine of engines()) {
       db = await engine.open();
       ids = await seedKnownCases(db);
       await rebuildRollups(db);
-    }, 60_000);
+    }, 180_000);
     afterAll(async () => db?.close());
 
     const value = async (metric: string, extra: object = {}) => (await queryMetric(db, { metric, ...MARCH, ...extra })).value;

@@ -85,38 +85,56 @@ export const nextMonthStart = (day: string) => {
 const monthStartOf = (day: string) => day.slice(0, 7) + '-01';
 
 /** The rollup rows of a period: whole months from rollup_monthly, the rest from rollup_daily. */
-function rollupSource(period: Period, cols: string[], where: string[], p: Params): string {
+const FULL_TABLES = ['rollup_monthly', 'rollup_daily'] as const;
+const CUBE_TABLES = ['rollup_cube_monthly', 'rollup_cube_daily'] as const;
+
+function rollupSource(period: Period, cols: string[], where: string[], p: Params, tables: readonly [string, string] = FULL_TABLES): string {
   const m1 = period.from.endsWith('-01') ? period.from : nextMonthStart(period.from);
   const m2 = nextMonthStart(period.to) === addDays(period.to, 1) ? addDays(period.to, 1) : monthStartOf(period.to);
   const w = where.length ? ' AND ' + where.join(' AND ') : '';
   const sel = cols.join(', ');
   if (m1 < m2) {
     const a = p.add(m1), b = p.add(m2), f = p.add(period.from), t = p.add(period.to);
-    return `SELECT ${sel} FROM rollup_monthly WHERE local_day >= ${a}::date AND local_day < ${b}::date${w}
-      UNION ALL SELECT ${sel} FROM rollup_daily WHERE ((local_day >= ${f}::date AND local_day < ${a}::date) OR (local_day >= ${b}::date AND local_day <= ${t}::date))${w}`;
+    return `SELECT ${sel} FROM ${tables[0]} WHERE local_day >= ${a}::date AND local_day < ${b}::date${w}
+      UNION ALL SELECT ${sel} FROM ${tables[1]} WHERE ((local_day >= ${f}::date AND local_day < ${a}::date) OR (local_day >= ${b}::date AND local_day <= ${t}::date))${w}`;
   }
-  return `SELECT ${sel} FROM rollup_daily WHERE local_day BETWEEN ${p.add(period.from)}::date AND ${p.add(period.to)}::date${w}`;
+  return `SELECT ${sel} FROM ${tables[1]} WHERE local_day BETWEEN ${p.add(period.from)}::date AND ${p.add(period.to)}::date${w}`;
 }
 
 const countersOf = (m: MetricDef) => [...new Set([...m.num, ...(m.den ?? [])])] as Counter[];
 
-/** Sums of counters over a period, optionally grouped by a dimension (raw keys). */
-export async function sumCounters(db: Db, counters: Counter[], period: Period, opts: { by?: Dimension; filters?: Filters; unitScope?: string | null; extraGroup?: string[] } = {}): Promise<{ key: string; sums: Record<string, number>; extra: string[] }[]> {
+/** Sums of counters over a period, optionally grouped by a dimension (raw keys). Unfiltered queries read the
+ * per-dimension cube; filtered ones (or unit-scoped ones) read the full-grain rollups. */
+export async function sumCounters(db: Db, counters: Counter[], period: Period, opts: { by?: Dimension; filters?: Filters; unitScope?: string | null; extraGroup?: ('category_code' | 'request_type')[] } = {}): Promise<{ key: string; sums: Record<string, number>; extra: string[] }[]> {
   const p = new Params();
-  const where = filterSql(opts.filters ?? {}, opts.unitScope, p, 'rollup');
-  const groupCols = [...(opts.by ? [DIM_COLUMN[opts.by]] : []), ...(opts.extraGroup ?? [])];
-  const src = rollupSource(period, [...new Set([...groupCols, 'category_code', ...counters])], where, p);
-  const keyExpr = opts.by === 'category1' ? `coalesce(t.top, r.category_code)` : opts.by ? `r.${DIM_COLUMN[opts.by]}` : `''`;
-  const extra = (opts.extraGroup ?? []).map((c) => `r.${c}`);
-  const groupBy = opts.by || extra.length ? `GROUP BY ${[...(opts.by ? [keyExpr] : []), ...extra].join(', ')}` : '';
-  const sql = `${opts.by === 'category1' ? `WITH RECURSIVE ${CAT_TOP}` : ''}
-    SELECT ${keyExpr} AS key${extra.map((e, i) => `, ${e} AS x${i}`).join('')}, ${counters.map((k) => `sum(r.${k})::float8 AS ${k}`).join(', ')}
-    FROM (${src}) r ${opts.by === 'category1' ? 'LEFT JOIN cat_top t ON t.code = r.category_code' : ''}
-    ${groupBy}`;
+  const extraGroup = opts.extraGroup ?? [];
+  const mix = opts.by === 'unit' && extraGroup.join(',') === 'category_code,request_type';
+  const unfiltered = !opts.unitScope && !Object.values(opts.filters ?? {}).some((v) => v !== undefined);
+  const cubeDim = mix ? 'unit_mix' : extraGroup.length ? null : !opts.by ? 'all' : opts.by === 'category1' ? 'category' : opts.by;
+  const sumList = counters.map((k) => `sum(r.${k})::float8 AS ${k}`).join(', ');
+  const catTop = opts.by === 'category1';
+  let sql: string;
+  if (unfiltered && cubeDim) {
+    const src = rollupSource(period, ['key', ...counters], [`dim = ${p.add(cubeDim)}`], p, CUBE_TABLES);
+    const keyExpr = catTop ? 'coalesce(t.top, r.key)' : mix ? `split_part(r.key, '|', 1)` : 'r.key';
+    const extra = mix ? `, split_part(r.key, '|', 2) AS x0, split_part(r.key, '|', 3) AS x1` : '';
+    sql = `${catTop ? `WITH RECURSIVE ${CAT_TOP}` : ''} SELECT ${keyExpr} AS key${extra}, ${sumList}
+      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.key' : ''} GROUP BY ${mix ? 'r.key' : keyExpr}`;
+  } else {
+    const where = filterSql(opts.filters ?? {}, opts.unitScope, p, 'rollup');
+    const groupCols = [...(opts.by ? [DIM_COLUMN[opts.by]] : []), ...extraGroup];
+    const src = rollupSource(period, [...new Set([...groupCols, 'category_code', ...counters])], where, p, FULL_TABLES);
+    const keyExpr = catTop ? `coalesce(t.top, r.category_code)` : opts.by ? `r.${DIM_COLUMN[opts.by]}` : `''`;
+    const extra = extraGroup.map((c) => `r.${c}`);
+    const groupBy = opts.by || extra.length ? `GROUP BY ${[...(opts.by ? [keyExpr] : []), ...extra].join(', ')}` : '';
+    sql = `${catTop ? `WITH RECURSIVE ${CAT_TOP}` : ''}
+      SELECT ${keyExpr} AS key${extra.map((e, i) => `, ${e} AS x${i}`).join('')}, ${sumList}
+      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.category_code' : ''} ${groupBy}`;
+  }
   const rows = await db.query(sql, p.list);
   return rows.map((r) => ({
     key: String(r.key ?? ''),
-    extra: (opts.extraGroup ?? []).map((_, i) => String(r[`x${i}`] ?? '')),
+    extra: extraGroup.map((_, i) => String(r[`x${i}`] ?? '')),
     sums: Object.fromEntries(counters.map((k) => [k, Number(r[k] ?? 0)])),
   }));
 }
@@ -127,10 +145,11 @@ export async function queryMetric(db: Db, q: MetricQuery): Promise<MetricResult>
   checkPeriod(q);
   checkDims(m, q.by, q.filters ?? {});
   const counters = countersOf(m);
-  const total = await sumCounters(db, counters, q, { filters: q.filters, unitScope: q.unitScope });
-  const result: MetricResult = { metric: m.name, label: m.label, unit: m.unit, from: q.from, to: q.to, ...metricValue(m, total[0]?.sums ?? {}) };
+  // With a breakdown, the total is the sum of the groups (every rollup row has exactly one key).
+  const rows = await sumCounters(db, counters, q, { by: q.by, filters: q.filters, unitScope: q.unitScope });
+  const total: Record<string, number> = Object.fromEntries(counters.map((k) => [k, rows.reduce((s, r) => s + r.sums[k], 0)]));
+  const result: MetricResult = { metric: m.name, label: m.label, unit: m.unit, from: q.from, to: q.to, ...metricValue(m, total) };
   if (q.by) {
-    const rows = await sumCounters(db, counters, q, { by: q.by, filters: q.filters, unitScope: q.unitScope });
     const labels = await dimensionLabels(db, q.by, rows.map((r) => r.key));
     result.groups = rows
       .map((r) => ({ key: r.key, label: labels.get(r.key) ?? (r.key || '未标注'), ...metricValue(m, r.sums) }))
@@ -138,6 +157,15 @@ export async function queryMetric(db: Db, q: MetricQuery): Promise<MetricResult>
       .sort((a, b) => (b.value ?? -1) - (a.value ?? -1) || b.num - a.num || a.key.localeCompare(b.key));
   }
   return result;
+}
+
+/** Several metrics over one period from one rollup read (no breakdown). */
+export async function queryMetrics(db: Db, names: string[], q: Period & { filters?: Filters; unitScope?: string | null }): Promise<Record<string, MetricResult>> {
+  checkPeriod(q);
+  const defs = names.map(getMetric);
+  const counters = [...new Set(defs.flatMap(countersOf))];
+  const [row] = await sumCounters(db, counters, q, { filters: q.filters, unitScope: q.unitScope });
+  return Object.fromEntries(defs.map((m) => [m.name, { metric: m.name, label: m.label, unit: m.unit, from: q.from, to: q.to, ...metricValue(m, row?.sums ?? {}) }]));
 }
 
 /** The period before (same length; whole months stay whole months) and the same period a year earlier. */
@@ -198,10 +226,12 @@ export async function metricSeries(db: Db, q: MetricQuery & { granularity: Granu
   if (q.granularity === 'day' && daysBetween(q.from, q.to) > 800) throw validationError({ granularity: '按日统计的区间不能超过 800 天' });
   const counters = countersOf(m);
   const p = new Params();
-  const where = filterSql(q.filters ?? {}, q.unitScope, p, 'rollup');
+  const cube = !q.unitScope && !Object.values(q.filters ?? {}).some((v) => v !== undefined);
+  const where = cube ? [`dim = 'all'`] : filterSql(q.filters ?? {}, q.unitScope, p, 'rollup');
+  const tables = cube ? CUBE_TABLES : FULL_TABLES;
   const bucket = q.granularity === 'day' ? 'r.local_day' : `date_trunc('${q.granularity}', r.local_day)::date`;
-  const src = q.granularity === 'month' ? rollupSource(q, ['local_day', ...counters], where, p)
-    : `SELECT local_day, ${counters.join(', ')} FROM rollup_daily WHERE local_day BETWEEN ${p.add(q.from)}::date AND ${p.add(q.to)}::date${where.length ? ' AND ' + where.join(' AND ') : ''}`;
+  const src = q.granularity === 'month' ? rollupSource(q, ['local_day', ...counters], where, p, tables)
+    : `SELECT local_day, ${counters.join(', ')} FROM ${tables[1]} WHERE local_day BETWEEN ${p.add(q.from)}::date AND ${p.add(q.to)}::date${where.length ? ' AND ' + where.join(' AND ') : ''}`;
   const rows = await db.query(`SELECT ${bucket}::text AS bucket, ${counters.map((k) => `sum(r.${k})::float8 AS ${k}`).join(', ')} FROM (${src}) r GROUP BY 1`, p.list);
   const byBucket = new Map(rows.map((r) => [String(r.bucket).slice(0, 10), r]));
   const points: SeriesPoint[] = [];

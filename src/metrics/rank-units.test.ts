@@ -54,6 +54,6 @@ for (const engine of engines()) {
       } finally {
         await db.close();
       }
-    }, 60_000);
+    }, 180_000);
   });
 }

@@ -7,6 +7,10 @@ import { COUNTERS, KEY_COLUMNS } from './indicators.ts';
 import { applyCaseDelta, rebuildRollups } from './rollups.ts';
 
 async function snapshot(db: Db, table: string) {
+  if (table.startsWith('rollup_cube')) {
+    return db.query(`SELECT local_day::text, dim, key, ${COUNTERS.map((k) => `round(${k}::numeric, 3)::text AS ${k}`).join(', ')} FROM ${table}
+      WHERE ${COUNTERS.map((k) => `${k} <> 0`).join(' OR ')} ORDER BY local_day, dim, key`);
+  }
   const rows = await db.query(
     `SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `${k}::text` : k)).join(', ')}, ${COUNTERS.map((k) => `round(${k}::numeric, 3)::text AS ${k}`).join(', ')}
      FROM ${table} WHERE ${COUNTERS.map((k) => `${k} <> 0`).join(' OR ')} ORDER BY ${KEY_COLUMNS.join(', ')}`,
@@ -32,7 +36,7 @@ for (const engine of engines()) {
             const [before, after] = await updateCase(tx, id, set);
             await applyCaseDelta(tx, before, after);
           });
-        for (let i = 0; i < 40; i++) {
+        for (let i = 0; i < 30; i++) {
           const at = localDateTime(pick(['2026-01-30', '2026-01-31', '2026-02-01', '2026-03-15']), Math.floor(rand() * 24), 5);
           await db.tx(async (tx) => {
             const row = await insertCase(tx, { at, channel: pick(['12345', 'web', 'app']), category: pick(['T0101', 'T0102', 'T0201', null]), district: pick(['430102', '430103', null]), type: pick(['complaint', 'help', 'consultation']) });
@@ -40,7 +44,7 @@ for (const engine of engines()) {
             ids.push(Number(row.id));
           });
         }
-        for (let step = 0; step < 250; step++) {
+        for (let step = 0; step < 160; step++) {
           const id = pick(ids);
           const [c] = await db.query('SELECT * FROM cases WHERE id = $1', [id]);
           const t = new Date(c.received_at.getTime() + (1 + step) * 3600_000);
@@ -76,18 +80,46 @@ for (const engine of engines()) {
         }
         const daily = await snapshot(db, 'rollup_daily');
         const monthly = await snapshot(db, 'rollup_monthly');
+        const cubeD = await snapshot(db, 'rollup_cube_daily');
+        const cubeM = await snapshot(db, 'rollup_cube_monthly');
+        expect(cubeD.length).toBeGreaterThan(daily.length);
         expect(daily.length).toBeGreaterThan(10);
         expect(monthly.length).toBeGreaterThan(5);
         await rebuildRollups(db);
         expect(await snapshot(db, 'rollup_daily')).toEqual(daily);
         expect(await snapshot(db, 'rollup_monthly')).toEqual(monthly);
+        expect(await snapshot(db, 'rollup_cube_daily')).toEqual(cubeD);
+        expect(await snapshot(db, 'rollup_cube_monthly')).toEqual(cubeM);
         // A partial rebuild of one month leaves the same numbers too.
         await rebuildRollups(db, { fromDay: '2026-02-01', toDay: '2026-02-01' });
         expect(await snapshot(db, 'rollup_daily')).toEqual(daily);
         expect(await snapshot(db, 'rollup_monthly')).toEqual(monthly);
+        expect(await snapshot(db, 'rollup_cube_monthly')).toEqual(cubeM);
       } finally {
         await db.close();
       }
-    }, 120_000);
+    }, 300_000);
   });
 }
+
+describe('metrics case hooks', () => {
+  it('rebuilds the rollups of the loaded range after a bulk load', async () => {
+    const { registerMetricsHooks } = await import('./hooks.ts');
+    const { caseHooks } = await import('../cases/hooks.ts');
+    registerMetricsHooks();
+    registerMetricsHooks(); // idempotent
+    const hooks = caseHooks().filter((h) => h.name === 'metrics');
+    expect(hooks).toHaveLength(1);
+    const db = await engines()[0].open();
+    try {
+      await seedMetricsCity(db);
+      const at = localDateTime('2026-06-10', 9);
+      await db.copyRows('cases', ['case_no', 'channel', 'received_at', 'local_day', 'content', 'status'], [['B1', '12345', at, '2026-06-10', '内容', 'received'], ['B2', 'web', at, '2026-06-10', '内容', 'resolved_online']]);
+      await hooks[0].afterBulkLoad!({ db } as any, { fromDay: '2026-06-10', toDay: '2026-06-10' });
+      const [r] = await db.query(`SELECT received, resolved_online FROM rollup_cube_monthly WHERE dim = 'all' AND local_day = '2026-06-01'`);
+      expect(r).toEqual({ received: 2, resolved_online: 1 });
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+});

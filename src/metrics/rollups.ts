@@ -10,6 +10,19 @@ const selectKeys = (monthly: boolean) =>
   KEY_COLUMNS.map((k) => (k === 'local_day' && monthly ? `date_trunc('month', ${ROLLUP_KEYS[k]})::date` : ROLLUP_KEYS[k]) + ` AS ${k}`).join(', ');
 const upsertSet = (table: string) => COUNTERS.map((k) => `${k} = ${table}.${k} + EXCLUDED.${k}`).join(', ');
 const nonZero = (alias: string) => COUNTERS.map((k) => `${alias}.${k} <> 0`).join(' OR ');
+const sums = (alias = '') => COUNTERS.map((k) => `sum(${alias}${k})`).join(', ');
+const havingNonZero = COUNTERS.map((k) => `sum(${k}) <> 0`).join(' OR ');
+
+/** Cube dimensions: (dim, key expression over rollup key columns of alias r). */
+export const CUBE_DIMS: [string, string][] = [
+  ['all', `''`], ['channel', 'r.channel'], ['request_type', 'r.request_type'], ['category', 'r.category_code'], ['district', 'r.district_code'],
+  ['unit', 'r.unit_id'], ['unsat_reason', 'r.unsat_reason'], ['unit_mix', `r.unit_id || '|' || r.category_code || '|' || r.request_type`],
+];
+const cubeLateral = `CROSS JOIN LATERAL (VALUES ${CUBE_DIMS.map(([d, e]) => `('${d}', ${e})`).join(', ')}) v(dim, key)`;
+const cubeUpsert = (table: string, dayExpr: string, from: string) => `
+  INSERT INTO ${table} (local_day, dim, key, ${counterList})
+  SELECT ${dayExpr}, dim, key, ${sums()} FROM ${from} GROUP BY 1, 2, 3 HAVING ${havingNonZero} ORDER BY 1, 2, 3
+  ON CONFLICT (local_day, dim, key) DO UPDATE SET ${upsertSet(table)}`;
 
 // One statement: signed contributions of the row before (−1) and after (+1) the change, summed per key,
 // upserted into the daily and monthly rollups. Keys are sorted so that concurrent writers lock rows in
@@ -27,6 +40,10 @@ WITH src AS (
   SELECT ${keyList}, ${counterList} FROM d WHERE ${nonZero('d')} ORDER BY ${keyList}
   ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_daily')}
   RETURNING 1
+), cube AS (
+  SELECT r.local_day, v.dim, v.key, ${COUNTERS.map((k) => `r.${k}`).join(', ')} FROM d r ${cubeLateral} WHERE ${nonZero('r')}
+), cd AS (${cubeUpsert('rollup_cube_daily', 'local_day', 'cube')} RETURNING 1
+), cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'cube')} RETURNING 1
 )
 INSERT INTO rollup_monthly (${keyList}, ${counterList})
 SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', m.local_day)::date` : `m.${k}`)).join(', ')}, ${COUNTERS.map((k) => `sum(m.${k})`).join(', ')}
@@ -52,7 +69,7 @@ const monthEnd = (day: string) => {
  */
 export async function rebuildRollups(db: Db, range?: { fromDay: string; toDay: string }): Promise<{ dailyRows: number; monthlyRows: number }> {
   return db.tx(async (tx) => {
-    await tx.exec('LOCK TABLE rollup_daily, rollup_monthly IN SHARE ROW EXCLUSIVE MODE');
+    await tx.exec('LOCK TABLE rollup_daily, rollup_monthly, rollup_cube_daily, rollup_cube_monthly IN SHARE ROW EXCLUSIVE MODE');
     const params: unknown[] = [];
     let where = 'true';
     if (range) {
@@ -60,7 +77,7 @@ export async function rebuildRollups(db: Db, range?: { fromDay: string; toDay: s
       where = 'local_day BETWEEN $1::date AND $2::date';
     }
     await tx.query(`DELETE FROM rollup_daily WHERE ${where}`, params);
-    await tx.query(`DELETE FROM rollup_monthly WHERE ${where}`, params);
+    for (const t of ['rollup_monthly', 'rollup_cube_daily', 'rollup_cube_monthly']) await tx.query(`DELETE FROM ${t} WHERE ${where}`, params);
     await tx.query(
       `INSERT INTO rollup_daily (${keyList}, ${counterList})
        SELECT ${selectKeys(false)}, ${COUNTERS.map((k) => `sum(${COUNTER_SQL[k]})`).join(', ')}
@@ -75,6 +92,10 @@ export async function rebuildRollups(db: Db, range?: { fromDay: string; toDay: s
        GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}`,
       params,
     );
+    await tx.query(`INSERT INTO rollup_cube_daily (local_day, dim, key, ${counterList})
+       SELECT r.local_day, v.dim, v.key, ${sums('r.')} FROM rollup_daily r ${cubeLateral} WHERE ${where.replace(/local_day/g, 'r.local_day')} GROUP BY 1, 2, 3`, params);
+    await tx.query(`INSERT INTO rollup_cube_monthly (local_day, dim, key, ${counterList})
+       SELECT date_trunc('month', local_day)::date, dim, key, ${sums()} FROM rollup_cube_daily WHERE ${where} GROUP BY 1, 2, 3`, params);
     const [d] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_daily WHERE ${where}`, params);
     const [m] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_monthly WHERE ${where}`, params);
     return { dailyRows: d.n, monthlyRows: m.n };

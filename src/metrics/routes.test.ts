@@ -19,7 +19,7 @@ for (const engine of engines()) {
       await rebuildRollups(db);
       const config = loadConfig({ dataDir: '/tmp/minsheng-metrics-test', logLevel: 'silent' }, {});
       app = await buildApp({ db, config, secrets: createSecrets('x'.repeat(32)) });
-    }, 60_000);
+    }, 180_000);
     afterAll(async () => {
       await app?.close();
       await db?.close();

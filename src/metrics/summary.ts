@@ -3,7 +3,7 @@
 // metric functions as the dashboard and the reports.
 import type { Db } from '../store/db.ts';
 import { addDays, localDay } from '../shared/time.ts';
-import { queryMetric, queryMetricCompared, metricSeries, dimensionLabels, type Period } from './query.ts';
+import { queryMetric, queryMetricCompared, queryMetrics, metricSeries, dimensionLabels, type Period } from './query.ts';
 import { topicVolumes } from './topics.ts';
 
 /** Top places by volume: districts from the rollups; streets / communities from the cases table. */
@@ -32,13 +32,11 @@ export async function bigScreenSummary(db: Db, now = new Date()) {
   const today = localDay(now);
   const month: Period = { from: today.slice(0, 7) + '-01', to: today };
   const day: Period = { from: today, to: today };
-  const [todayVolume, todayOnline, monthVolume, monthOnline, transferClosure, satisfaction, hot, districts, trend30, topics, hours] = await Promise.all([
+  const [todayVolume, todayRates, monthVolume, monthRates, hot, districts, trend30, topics, hours] = await Promise.all([
     queryMetricCompared(db, { metric: 'volume', ...day }),
-    queryMetric(db, { metric: 'online_resolution_rate', ...day }),
+    queryMetrics(db, ['online_resolution_rate'], day),
     queryMetricCompared(db, { metric: 'volume', ...month }),
-    queryMetric(db, { metric: 'online_resolution_rate', ...month }),
-    queryMetric(db, { metric: 'transfer_closure_rate', ...month }),
-    queryMetric(db, { metric: 'satisfaction_rate', ...month }),
+    queryMetrics(db, ['online_resolution_rate', 'transfer_closure_rate', 'satisfaction_rate'], month),
     topCategories(db, { ...month, n: 10 }),
     topPlaces(db, { ...month, level: 'district', n: 100 }),
     metricSeries(db, { metric: 'volume', from: addDays(today, -29), to: today, granularity: 'day' }),
@@ -54,10 +52,10 @@ export async function bigScreenSummary(db: Db, now = new Date()) {
   }
   return {
     generatedAt: now.toISOString(),
-    today: { day: today, volume: todayVolume.value, volumeMom: todayVolume.mom, onlineResolutionRate: todayOnline.value },
+    today: { day: today, volume: todayVolume.value, volumeMom: todayVolume.mom, onlineResolutionRate: todayRates.online_resolution_rate.value },
     month: {
       ...month, volume: monthVolume.value, volumeMom: monthVolume.mom, volumeYoy: monthVolume.yoy,
-      onlineResolutionRate: monthOnline.value, transferClosureRate: transferClosure.value, satisfactionRate: satisfaction.value,
+      onlineResolutionRate: monthRates.online_resolution_rate.value, transferClosureRate: monthRates.transfer_closure_rate.value, satisfactionRate: monthRates.satisfaction_rate.value,
     },
     hotCategories: hot,
     districts,

@@ -31,7 +31,7 @@ describe('backup and restore of the embedded database', () => {
     const [row] = await db.query(`SELECT value FROM settings WHERE key = 'probe'`);
     expect(row.value).toBe('before');
     await db.close();
-  });
+  }, 240_000); // three on-disk PGlite starts: slow on a busy 2-core machine
 
   it('refuses a broken file without touching the database, and a server database', async () => {
     const config = { dataDir: path.join(root, 'data2') };
@@ -42,5 +42,5 @@ describe('backup and restore of the embedded database', () => {
     await expect(restoreDatabase(config, junk)).rejects.toThrow(/无法恢复/);
     expect(fs.existsSync(path.join(config.dataDir, 'pg', 'PG_VERSION'))).toBe(true);
     await expect(backupDatabase({ ...config, databaseUrl: 'postgres://x@localhost/db' }, junk)).rejects.toThrow(/pg_dump/);
-  });
+  }, 240_000);
 });

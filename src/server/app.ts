@@ -11,6 +11,7 @@ import { registerWarningRoutes } from '../warning/routes.ts';
 import { registerKnowledgeRoutes } from '../knowledge/routes.ts';
 import { installWeb } from './web.ts';
 import { registerMetricsRoutes } from '../metrics/routes.ts';
+import { registerReportRoutes } from '../reports/routes.ts';
 
 export const BODY_LIMIT = 1024 * 1024; // 1 MiB: a case is text, not attachments
 
@@ -40,6 +41,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   await registerWarningRoutes(app, ctx);
   await registerMetricsRoutes(app, ctx);
   await registerKnowledgeRoutes(app, ctx);
+  await registerReportRoutes(app, ctx);
   await installWeb(app);
   return app;
 }

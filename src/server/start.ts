@@ -12,16 +12,19 @@ import { startWorker } from '../jobs/registry.ts';
 import { checkDataDir } from '../ops/preflight.ts';
 import { startTagging, warmTagging } from '../tagging/hooks.ts';
 import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
+import { registerMetricsHooks } from '../metrics/hooks.ts';
+import { startReportSchedule } from '../reports/schedule.ts';
 
 /** Registers every domain's case hooks and background jobs (same in `serve` and `worker` processes). */
 export function setupDomains(): void {
   registerAuthJobs();
+  registerMetricsHooks();
+  registerCaseHooks(knowledgeHooks);
 }
 
 export async function createContext(config: Config): Promise<AppContext> {
   setupDomains();
   checkDataDir(config); // a full disk or read-only directory says so, instead of a WASM abort
-  registerCaseHooks(knowledgeHooks);
   const db = await openDatabase(config);
   const secrets = createSecrets(loadOrCreateSecret(config.secret, config.dataDir));
   return { db, config, secrets };
@@ -30,12 +33,13 @@ export async function createContext(config: Config): Promise<AppContext> {
 export async function startServer(config: Config, opts: { jobs?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const ctx = await createContext(config);
   await startTagging(ctx); // hooks first: the demo bulk load trains the first model
+  let warnErr = (e: unknown) => console.error('预警运行失败', e);
+  registerCaseHooks(warningHooks({ onError: (e) => warnErr(e) })); // before the demo load: its afterBulkLoad schedules a first run
   await prepareOnStart(ctx);
   await ensureUsers(ctx); // after the reference data: demo unit staff belong to a real unit
   await warmTagging(ctx);
   const app = await buildApp(ctx, { logger: true });
-  const warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
-  registerCaseHooks(warningHooks({ onError: warnErr }));
+  warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
   const stopWarning = scheduleDailyWarning(ctx, { onError: warnErr });
   await app.listen({ port: config.port, host: config.host });
   // Background jobs run here too unless disabled (`serve --no-jobs` next to `minsheng worker` processes);
@@ -44,9 +48,11 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://localhost:${port}`;
+  const stopReports = startReportSchedule(ctx, (msg) => app.log.info(msg));
   const close = async () => {
     await worker?.stop();
     stopWarning();
+    stopReports();
     await app.close();
     await ctx.db.close();
   };

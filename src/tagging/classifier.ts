@@ -14,7 +14,7 @@ export interface TrainOptions {
   minDf?: number;
   /** Budget of weights (features × classes), keeps the model under ~50 MB. */
   maxWeights?: number;
-  /** Fit the probability temperature on k-fold out-of-fold margins (0 = skip, scale 1). */
+  /** Fit the probability temperature on the margins of one held-out fold of k (0 = skip, scale 1). */
   calibrationFolds?: number;
   /** NB-SVM: scale each class's features by the naive-Bayes log-count ratio before the SVM (Wang & Manning 2012). */
   nb?: boolean;
@@ -43,7 +43,7 @@ export interface Suggestion {
   evidence: { term: string; weight: number }[];
 }
 
-const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, nb: false, seed: 42 };
+const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, nb: true, seed: 42 };
 
 // ---------- sparse vectors ----------
 interface SparseVec {
@@ -175,8 +175,9 @@ function mulberry32(seed: number) {
   };
 }
 
-/** One binary L2-regularised L2-loss SVM by dual coordinate descent; the bias is an extra feature of value 1. */
-function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, rand: () => number): { w: Float64Array; b: number } {
+/** One binary L2-regularised L2-loss SVM by dual coordinate descent; the bias is an extra feature of value 1.
+ * `scale` (NB-SVM) multiplies each feature on the fly, so no scaled copy of the data is made. */
+function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, rand: () => number, scale: Float64Array | null = null): { w: Float64Array; b: number } {
   const n = xs.length;
   const w = new Float64Array(nFeat);
   let b = 0;
@@ -185,8 +186,11 @@ function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, ra
   const qii = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = 1; // bias feature
-    const v = xs[i].val;
-    for (let k = 0; k < v.length; k++) s += v[k] * v[k];
+    const { idx, val } = xs[i];
+    for (let k = 0; k < val.length; k++) {
+      const v = scale ? val[k] * scale[idx[k]] : val[k];
+      s += v * v;
+    }
     qii[i] = s + diag;
   }
   const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -204,7 +208,8 @@ function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, ra
       const { idx, val } = xs[i];
       const yi = y[i];
       let dot = b;
-      for (let k = 0; k < idx.length; k++) dot += w[idx[k]] * val[k];
+      if (scale) for (let k = 0; k < idx.length; k++) dot += w[idx[k]] * val[k] * scale[idx[k]];
+      else for (let k = 0; k < idx.length; k++) dot += w[idx[k]] * val[k];
       const g = yi * dot - 1 + diag * alpha[i];
       const pg = alpha[i] === 0 ? Math.min(g, 0) : g;
       if (pg > maxPg) maxPg = pg;
@@ -213,8 +218,11 @@ function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, ra
         const old = alpha[i];
         alpha[i] = Math.max(old - g / qii[i], 0);
         const d = (alpha[i] - old) * yi;
-        for (let k = 0; k < idx.length; k++) w[idx[k]] += d * val[k];
-        b += d;
+        if (d !== 0) {
+          if (scale) for (let k = 0; k < idx.length; k++) w[idx[k]] += d * val[k] * scale[idx[k]];
+          else for (let k = 0; k < idx.length; k++) w[idx[k]] += d * val[k];
+          b += d;
+        }
       }
     }
     if (maxPg - minPg < 0.1) break;
@@ -249,7 +257,6 @@ function trainOvR(xs: SparseVec[], labels: Int32Array, nClass: number, nFeat: nu
   for (let k = 0; k < nClass; k++) {
     for (let i = 0; i < xs.length; i++) y[i] = labels[i] === k ? 1 : -1;
     let r: Float64Array | null = null;
-    let train = xs;
     if (nb) {
       r = new Float64Array(nFeat);
       let sp = 0;
@@ -259,9 +266,8 @@ function trainOvR(xs: SparseVec[], labels: Int32Array, nClass: number, nFeat: nu
         sq += total![f] - present![k][f] + 1;
       }
       for (let f = 0; f < nFeat; f++) r[f] = Math.log((present![k][f] + 1) / sp / ((total![f] - present![k][f] + 1) / sq));
-      train = xs.map((x) => ({ idx: x.idx, val: Float32Array.from(x.val, (v, j) => v * r![x.idx[j]]) }));
     }
-    const { w, b } = trainBinary(train, y, nFeat, c, rand);
+    const { w, b } = trainBinary(xs, y, nFeat, c, rand, r);
     for (let f = 0; f < nFeat; f++) weights[f * nClass + k] = r ? w[f] * r[f] : w[f];
     bias[k] = b;
   }
@@ -365,14 +371,19 @@ export function trainModel(texts: string[], labelsIn: string[], options: TrainOp
   let scale = 1;
   if (opt.calibrationFolds >= 2 && nClass >= 2 && n >= opt.calibrationFolds * 5) {
     const folds = stratifiedFolds(labelsIn, opt.calibrationFolds, opt.seed);
-    const oof: Float64Array[] = new Array(n);
-    for (let f = 0; f < opt.calibrationFolds; f++) {
+    // One held-out fold is enough to fit a single temperature (and costs one extra training, not k).
+    const oof: Float64Array[] = [];
+    const oofGold: number[] = [];
+    for (let f = 0; f < 1; f++) {
       const trainIdx: number[] = [];
       for (let i = 0; i < n; i++) if (folds[i] !== f) trainIdx.push(i);
       const parts = trainOvR(trainIdx.map((i) => xs[i]), Int32Array.from(trainIdx, (i) => gold[i]), nClass, nFeat, opt.c, opt.seed + f, opt.nb);
-      for (let i = 0; i < n; i++) if (folds[i] === f) oof[i] = margins(xs[i], parts, nClass);
+      for (let i = 0; i < n; i++) if (folds[i] === f) {
+        oof.push(margins(xs[i], parts, nClass));
+        oofGold.push(gold[i]);
+      }
     }
-    scale = fitScale(oof, gold);
+    scale = fitScale(oof, Int32Array.from(oofGold));
   }
   const parts = nClass >= 2 ? trainOvR(xs, gold, nClass, nFeat, opt.c, opt.seed, opt.nb) : { weights: new Float32Array(nFeat), bias: new Float32Array([1]) };
   return {

@@ -5,7 +5,7 @@ import { fitBaseline, predictBaseline } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
 import { FirstStoryClusterer, clusterKeywords, emergingTopics, kleinbergStates } from './emerging.ts';
-import { nearestNeighbours, spaceTimeScan } from './scan.ts';
+import { gridNeighbours, spaceTimeScan } from './scan.ts';
 import { words } from './text.ts';
 
 export interface PlaceInfo {
@@ -222,9 +222,9 @@ export function detectConcentrated(input: WarningInput, opts: WarningOptions): D
       locOf[k] = l;
     });
     const placeOf = [...locMap.keys()];
-    const lng = Float64Array.from(placeOf, (p) => input.places[p].lng);
-    const lat = Float64Array.from(placeOf, (p) => input.places[p].lat);
-    const neighbours = nearestNeighbours(lng, lat, o.neighbours);
+    // zones: a place and its nearest places city-wide (computed once); places without this topic's cases add nothing
+    const global = placeNeighbours(input.places, o.neighbours);
+    const neighbours = placeOf.map((p) => Int32Array.from([...global[p]].filter((q) => locMap.has(q)), (q) => locMap.get(q)!));
     const dayOf = Int32Array.from(idx, (i) => r.day[i] - first);
     const res = spaceTimeScan(
       { loc: locOf, day: dayOf, locations: placeOf.length, days: o.analysisDays, neighbours },
@@ -284,6 +284,15 @@ export function detectConcentrated(input: WarningInput, opts: WarningOptions): D
     }
   }
   return out;
+}
+
+const neighbourCache = new WeakMap<PlaceInfo[], { k: number; nb: Int32Array[] }>();
+function placeNeighbours(places: PlaceInfo[], k: number): Int32Array[] {
+  const hit = neighbourCache.get(places);
+  if (hit && hit.k === k) return hit.nb;
+  const nb = gridNeighbours(Float64Array.from(places, (p) => p.lng), Float64Array.from(places, (p) => p.lat), k);
+  neighbourCache.set(places, { k, nb });
+  return nb;
 }
 
 // ---------- emerging ----------

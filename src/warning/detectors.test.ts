@@ -134,3 +134,14 @@ describe('emerging topics', () => {
     expect(st[5]).toBe(0);
   });
 });
+
+describe('grid neighbours', () => {
+  it('equal the brute-force nearest neighbours', async () => {
+    const { gridNeighbours, nearestNeighbours } = await import('./scan.ts');
+    const rand = rng(1);
+    const n = 900;
+    const lng = Float64Array.from({ length: n }, () => 112.8 + rand() * 0.4), lat = Float64Array.from({ length: n }, () => 28 + rand() * 0.3);
+    const a = gridNeighbours(lng, lat, 8), b = nearestNeighbours(lng, lat, 8);
+    for (let i = 0; i < n; i++) expect(Array.from(a[i])).toEqual(Array.from(b[i]));
+  });
+});

@@ -36,16 +36,19 @@ export class FirstStoryClusterer {
     const keys = bandKeys(sig);
     let bestDoc = -1, best = 0;
     const seen = new Set<number>();
-    for (const k of keys) {
+    search: for (const k of keys) {
       const list = this.buckets.get(k);
       if (!list) continue;
-      for (const d of list) {
+      // the most recent few of a bucket suffice: a busy bucket is an old topic, first fit is enough there
+      for (let q = list.length - 1; q >= Math.max(0, list.length - 8); q--) {
+        const d = list[q];
         if (seen.has(d)) continue;
         seen.add(d);
         const ref = this.docs[d];
         if (doc.day - ref.day > this.memoryDays) continue;
         const j = jaccardEstimate(sig, ref.sig);
         if (j > best) { best = j; bestDoc = d; }
+        if (best >= 0.8) break search;
       }
     }
     let cluster: TopicCluster;
@@ -62,7 +65,7 @@ export class FirstStoryClusterer {
     const ref = this.docs.push({ sig, cluster: cluster.id, day: doc.day }) - 1;
     for (const k of keys) {
       const list = this.buckets.get(k);
-      if (list) { list.push(ref); if (list.length > 200) list.splice(0, list.length - 200); }
+      if (list) { list.push(ref); if (list.length > 64) list.splice(0, list.length - 32); }
       else this.buckets.set(k, [ref]);
     }
     return { cluster, novel };

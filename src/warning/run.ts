@@ -39,7 +39,7 @@ export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date;
  * Case hook: after a case is created, schedule one run `debounceMs` later (requests arriving meanwhile join
  * the same run). A run in progress is followed by at most one more.
  */
-export function warningHooks(o: { debounceMs?: number; options?: WarningOptions; onRun?: (s: RunSummary) => void; onError?: (e: unknown) => void } = {}): CaseHooks & { flush(): Promise<void> } {
+export function warningHooks(o: { debounceMs?: number; options?: WarningOptions; now?: () => Date; onRun?: (s: RunSummary) => void; onError?: (e: unknown) => void } = {}): CaseHooks & { flush(): Promise<void> } {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let again = false;
@@ -49,7 +49,7 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
     if (running) { again = true; return; }
     running = (async () => {
       try {
-        const s = await runWarning(lastCtx!, { options: o.options });
+        const s = await runWarning(lastCtx!, { options: o.options, now: o.now?.() });
         o.onRun?.(s);
       } catch (e) {
         o.onError?.(e);

@@ -56,6 +56,9 @@ export const expectedCount = (zoneTotal: number, windowTotal: number, total: num
 
 interface Best { llr: number; center: number; k: number; w: number; c: number; mu: number }
 
+const LN = Float64Array.from({ length: 4096 }, (_, i) => Math.log(i));
+const lnInt = (c: number) => (c < 4096 ? LN[c] : Math.log(c));
+
 function scanOnce(
   recent: Int32Array, // per location × W: cases with day ≥ D−w (index l*W + w−1)
   locTotal: Float64Array,
@@ -69,24 +72,43 @@ function scanOnce(
   perCenter: Best[] | null,
   zc: Float64Array,
 ): number {
+  const lnC = Math.log(C);
+  const lnWindow = Float64Array.from(windowTotal, (x) => (x > 0 ? Math.log(x) : -Infinity));
+  let firstW = 0;
+  while (firstW < W - 1 && windowTotal[firstW] === 0) firstW++;
   let best = 0;
   for (let ci = 0; ci < centers.length; ci++) {
     const center = centers[ci];
     const nb = neighbours[center];
     const kmax = Math.min(K, nb.length);
+    // A zone without any case in the longest window cannot be a cluster: skip it cheaply.
+    let any = 0;
+    for (let k = 0; k < kmax && any === 0; k++) any = recent[nb[k] * W + W - 1];
+    if (any === 0) continue;
     zc.fill(0);
     let zoneTotal = 0;
     let cb: Best | null = null;
+    const bar = () => (perCenter ? (cb ? cb.llr : 0) : best);
     for (let k = 0; k < kmax; k++) {
       const l = nb[k];
       zoneTotal += locTotal[l];
       if (zoneTotal > maxZone) break;
       const base = l * W;
+      // A place without recent cases only raises μ: every cylinder of this zone is weaker than the previous.
+      if (recent[base + W - 1] === 0 && k > 0) continue;
       for (let w = 0; w < W; w++) zc[w] += recent[base + w];
+      const lnZone = Math.log(zoneTotal) - lnC;
+      // Whole-zone bound: all its recent cases against the smallest expected count of any window.
+      const cAll = zc[W - 1];
+      if (cAll * (lnInt(cAll) - lnZone - lnWindow[firstW]) <= bar()) continue;
       for (let w = 0; w < W; w++) {
         const c = zc[w];
-        if (c === 0) continue;
-        const mu = (zoneTotal * windowTotal[w]) / C;
+        // Same count as the shorter window but a larger μ: weaker, skip.
+        if (c === 0 || (w > 0 && c === zc[w - 1])) continue;
+        const lnMu = lnZone + lnWindow[w];
+        // c·ln(c/μ) bounds the LLR from above (the second term is negative): skip the exact value when it cannot win.
+        if (c * (lnInt(c) - lnMu) <= bar()) continue;
+        const mu = Math.exp(lnMu);
         if (c <= mu) continue;
         const llr = poissonLlr(c, mu, C);
         if (llr > best) best = llr;
@@ -193,8 +215,8 @@ export function nearestNeighbours(lng: Float64Array, lat: Float64Array, k: numbe
   const out: Int32Array[] = [];
   const d = new Float64Array(n);
   const order = new Int32Array(n);
+  const cos = Math.cos(((lat.reduce((a, b) => a + b, 0) / Math.max(n, 1)) * Math.PI) / 180);
   for (let i = 0; i < n; i++) {
-    const cos = Math.cos((lat[i] * Math.PI) / 180);
     for (let j = 0; j < n; j++) {
       const dx = (lng[j] - lng[i]) * cos, dy = lat[j] - lat[i];
       d[j] = j === i ? -1 : dx * dx + dy * dy;
@@ -204,6 +226,48 @@ export function nearestNeighbours(lng: Float64Array, lat: Float64Array, k: numbe
     // partial selection: simple sort is fine for the few hundred locations of one topic
     const arr = Array.from(order).sort((a, b) => d[a] - d[b]).slice(0, kk);
     out.push(Int32Array.from(arr));
+  }
+  return out;
+}
+
+/**
+ * k nearest neighbours of every point (itself first) through a uniform grid, for many points (all compounds
+ * of a city): each point searches outward ring by ring until the k-th distance is covered.
+ */
+export function gridNeighbours(lng: Float64Array, lat: Float64Array, k: number): Int32Array[] {
+  const n = lng.length;
+  if (n <= 400) return nearestNeighbours(lng, lat, k);
+  const cos = Math.cos(((lat.reduce((a, b) => a + b, 0) / n) * Math.PI) / 180);
+  const xs = Float64Array.from(lng, (v) => v * cos);
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (let i = 0; i < n; i++) { minX = Math.min(minX, xs[i]); maxX = Math.max(maxX, xs[i]); minY = Math.min(minY, lat[i]); maxY = Math.max(maxY, lat[i]); }
+  const side = Math.max(1, Math.round(Math.sqrt(n / 4)));
+  const cw = (maxX - minX) / side || 1e-9, ch = (maxY - minY) / side || 1e-9;
+  const cells: number[][] = Array.from({ length: side * side }, () => []);
+  const cx = (i: number) => Math.min(side - 1, Math.floor((xs[i] - minX) / cw));
+  const cy = (i: number) => Math.min(side - 1, Math.floor((lat[i] - minY) / ch));
+  for (let i = 0; i < n; i++) cells[cy(i) * side + cx(i)].push(i);
+  const out: Int32Array[] = [];
+  const kk = Math.min(k, n);
+  for (let i = 0; i < n; i++) {
+    const x0 = cx(i), y0 = cy(i);
+    const cand: [number, number][] = [];
+    for (let r = 0; ; r++) {
+      for (let y = y0 - r; y <= y0 + r; y++) {
+        if (y < 0 || y >= side) continue;
+        for (let x = x0 - r; x <= x0 + r; x++) {
+          if (x < 0 || x >= side || (Math.abs(x - x0) !== r && Math.abs(y - y0) !== r)) continue;
+          for (const j of cells[y * side + x]) { const dx = xs[j] - xs[i], dy = lat[j] - lat[i]; cand.push([j === i ? -1 : dx * dx + dy * dy, j]); }
+        }
+      }
+      if (cand.length >= kk) {
+        cand.sort((a, b) => a[0] - b[0]);
+        const reach = r * Math.min(cw, ch);
+        if (cand[kk - 1][0] <= reach * reach || r > side) break;
+      }
+      if (r > side) break;
+    }
+    out.push(Int32Array.from(cand.slice(0, kk), (c) => c[1]));
   }
   return out;
 }

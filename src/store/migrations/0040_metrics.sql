@@ -50,3 +50,35 @@ CREATE TABLE report_runs (
   done_at    timestamptz,
   PRIMARY KEY (kind, period, format)
 );
+
+-- The cube: the same counters pre-summed per single dimension (dim, key) for each day and month, so the
+-- unfiltered dashboard queries (totals, one breakdown, the big screen) read a few hundred rows per month.
+-- dim: all ('' key), channel, request_type, category, district, unit, unsat_reason, and unit_mix
+-- (unit|category|type, the strata behind case-mix-adjusted unit rankings).
+CREATE TABLE rollup_cube_daily (
+  local_day           date NOT NULL,
+  dim                 text NOT NULL,
+  key                 text NOT NULL,
+  received            int NOT NULL DEFAULT 0,
+  resolved_online     int NOT NULL DEFAULT 0,
+  transferred         int NOT NULL DEFAULT 0,
+  accepted            int NOT NULL DEFAULT 0,
+  accepted_on_time    int NOT NULL DEFAULT 0,
+  replied             int NOT NULL DEFAULT 0,
+  closed              int NOT NULL DEFAULT 0,
+  closed_on_time      int NOT NULL DEFAULT 0,
+  solved              int NOT NULL DEFAULT 0,
+  returned            int NOT NULL DEFAULT 0,
+  return_total        int NOT NULL DEFAULT 0,
+  extended            int NOT NULL DEFAULT 0,
+  reopened            int NOT NULL DEFAULT 0,
+  callbacks           int NOT NULL DEFAULT 0,
+  satisfied           int NOT NULL DEFAULT 0,
+  basically_satisfied int NOT NULL DEFAULT 0,
+  unsatisfied         int NOT NULL DEFAULT 0,
+  repeats             int NOT NULL DEFAULT 0,
+  handling_seconds    double precision NOT NULL DEFAULT 0,
+  PRIMARY KEY (local_day, dim, key)
+);
+CREATE TABLE rollup_cube_monthly (LIKE rollup_cube_daily INCLUDING DEFAULTS);
+ALTER TABLE rollup_cube_monthly ADD PRIMARY KEY (local_day, dim, key);

@@ -28,15 +28,17 @@ export interface NewCase {
   unitId?: string; resolution?: string; tags?: Record<string, unknown>;
 }
 
+/** Tag suggestions as the workstation uses them (normalized from POST /api/tagging/suggest). */
 export interface Suggestion {
-  category?: { code: string; path?: string[]; name?: string; confidence?: number } | null;
-  categories?: { code: string; path?: string[]; confidence?: number }[];
-  requestType?: { value: RequestType; confidence?: number } | RequestType | null;
-  urgency?: { value: 'normal' | 'urgent' } | 'normal' | 'urgent' | null;
-  place?: { districtCode?: string; districtName?: string; streetCode?: string; streetName?: string; communityCode?: string; communityName?: string; compoundId?: string; compoundName?: string; text?: string } | null;
-  keywords?: (string | { word: string })[];
-  similar?: { id: string | number; caseNo?: string; title?: string; content?: string; score?: number; status?: string; resolution?: string }[];
-  unit?: { id: string; name: string } | null;
+  category: { code: string; name: string; path: string[]; confidence: number; evidence: string[] } | null;
+  alternatives: { code: string; name: string; path: string[]; confidence: number }[];
+  requestType: RequestType | null; requestTypeConfidence: number | null;
+  urgency: 'normal' | 'urgent' | null; urgencyCues: string[];
+  place: { districtCode?: string | null; districtName?: string | null; streetCode?: string | null; streetName?: string | null; communityCode?: string | null; communityName?: string | null; compoundId?: string | null; compoundName?: string | null; confidence?: number } | null;
+  keywords: string[];
+  similar: { id: string | number; caseNo?: string; title?: string | null; content?: string; similarity?: number; status?: string; resolution?: string | null }[];
+  sameCaller: { id: string | number; caseNo?: string; title?: string | null; receivedAt?: string; status?: string }[];
+  modelVersion: number | null;
 }
 
 export interface KbEntry { id: number; title: string; content: string; categoryCode?: string | null; categoryName?: string | null; source: 'staff' | 'past_reply'; keywords: string[]; score?: number; updatedAt?: string }
@@ -72,9 +74,9 @@ export const api = {
   units: async () => asPage<Unit>(await optional('GET', '/api/units?flat=true', [])).items.filter((u: any) => u.active !== false),
 
   // tagging (issue 3)
-  suggest: async (text: string, signal?: AbortSignal) => {
+  suggest: async (text: string, callerPhone?: string, signal?: AbortSignal) => {
     if (!(await serves('POST', '/api/tagging/suggest'))) throw new ApiError(404, 'not_found', '智能标签服务未启用');
-    return http<Suggestion>('POST', '/api/tagging/suggest', { text }, { signal });
+    return normalizeSuggestion(await http<any>('POST', '/api/tagging/suggest', { text, ...(callerPhone ? { callerPhone } : {}) }, { signal }));
   },
 
   // knowledge base (this issue)
@@ -89,10 +91,43 @@ export const api = {
     http<any>('POST', `/api/alerts/${id}/actions/${action}`, input),
 
   // metrics (metrics issue)
+  /** {dimensions: {code: 名称}, metrics: [{name, label, unit, formula, description}]} */
   metricCatalog: () => optional<any>('GET', '/api/metrics', null),
-  metricQuery: (q: { metric: string; dimension: string; period: string; from?: string; to?: string }) => optional<any>('GET', `/api/metrics/query${qs(q)}`, null),
-  screen: () => optional<any>('GET', '/api/metrics/screen', null),
+  /** One metric over a period, grouped by a dimension: {value, num, den, groups: [{key, label, value, num, den}], mom, yoy}. */
+  metricBy: (metric: string, q: { by?: string; from: string; to: string } & Record<string, string | undefined>) =>
+    optional<any>('GET', `/api/metrics/${encodeURIComponent(metric)}${qs(q)}`, null),
+  /** Daily / weekly / monthly series: {points: [{bucket, value, num, den}]}. */
+  metricSeries: (metric: string, q: { from: string; to: string; granularity: 'day' | 'week' | 'month' } & Record<string, string | undefined>) =>
+    optional<any>('GET', `/api/metrics/${encodeURIComponent(metric)}/series${qs(q)}`, null),
+  /** Drill-down: the cases behind a number. */
+  metricCases: async (metric: string, q: Record<string, string | number | undefined>) =>
+    asPage<CaseDto>(await optional('GET', `/api/metrics/${encodeURIComponent(metric)}/cases${qs(q)}`, [])),
+  screen: () => optional<any>('GET', '/api/dashboard/summary', null),
+  topics: async () => ((await optional<any>('GET', '/api/dashboard/topics', null))?.topics ?? []) as Topic[],
+  saveTopics: (topics: Topic[]) => http<{ topics: Topic[] }>('PUT', '/api/dashboard/topics', { topics }),
 };
+
+export interface Topic { code: string; name: string; categories: string[]; keywords: string[] }
+
+function normalizeSuggestion(r: any): Suggestion {
+  const cats = (Array.isArray(r?.category) ? r.category : r?.category ? [r.category] : []).filter((c: any) => c?.code);
+  const cat = (c: any) => ({ code: String(c.code), name: c.name ?? c.path?.at(-1) ?? c.code, path: c.path ?? [c.name], confidence: Number(c.probability ?? c.confidence ?? 0) });
+  const rt = r?.requestType;
+  const ug = r?.urgency;
+  return {
+    category: cats[0] ? { ...cat(cats[0]), evidence: (cats[0].evidence ?? []).map((e: any) => (typeof e === 'string' ? e : e.term)).slice(0, 5) } : null,
+    alternatives: cats.slice(1).map(cat),
+    requestType: (typeof rt === 'string' ? rt : rt?.type ?? rt?.value) ?? null,
+    requestTypeConfidence: typeof rt === 'object' && rt ? Number(rt.confidence ?? 0) : null,
+    urgency: (typeof ug === 'string' ? ug : ug?.level ?? ug?.value) ?? null,
+    urgencyCues: (ug?.cues ?? []).map((c: any) => (typeof c === 'string' ? c : c.cue)),
+    place: r?.place && (r.place.districtCode || r.place.compoundId || r.place.communityCode || r.place.streetCode) ? r.place : null,
+    keywords: (r?.keywords ?? []).map((k: any) => (typeof k === 'string' ? k : k.word)).filter(Boolean),
+    similar: r?.similarCases ?? r?.similar ?? [],
+    sameCaller: r?.sameCaller ?? [],
+    modelVersion: r?.modelVersion ?? null,
+  };
+}
 
 /** The API treats absent and empty differently (optional fields reject null): send only what is set. */
 function dropEmpty<T extends object>(o: T): Partial<T> {
@@ -113,4 +148,3 @@ function unwrapCase(c: any): CaseDto {
   return (c?.case ?? c) as CaseDto;
 }
 
-export const exportUrl = (q: Record<string, unknown>, format: 'csv' | 'xlsx') => `/api/metrics/export${qs({ ...q, format })}`;

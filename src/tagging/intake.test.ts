@@ -1,0 +1,55 @@
+// Tagging through the real intake path (createCase → enrich hook → insert → afterCommit).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engines } from '../../tests/engines.ts';
+import { testContext } from '../../tests/fixtures/context.ts';
+import { createCase } from '../cases/create-case.ts';
+import { registerCaseHooks } from '../cases/hooks.ts';
+import { SYSTEM_ACTOR, type AppContext } from '../server/context.ts';
+import type { Db } from '../store/db.ts';
+import { serializeModel, trainModel } from './classifier.ts';
+import { storeModel } from './train-from-database.ts';
+import { taggingHooks } from './hooks.ts';
+import { CODE_OF, seedTaggingFixture, TINY_CORPUS } from './fixtures.ts';
+
+const operator = { id: 'op1', name: '话务员', role: 'operator' as const };
+
+for (const engine of engines()) {
+  describe(`tagging at intake (${engine.name})`, () => {
+    let db: Db;
+    let ctx: AppContext;
+    beforeAll(async () => {
+      db = await engine.open();
+      await seedTaggingFixture(db);
+      ctx = testContext(db);
+      registerCaseHooks(taggingHooks);
+      const model = trainModel(TINY_CORPUS.map((r) => r.text), TINY_CORPUS.map((r) => CODE_OF[r.label]));
+      await storeModel(ctx, model, serializeModel(model), { actor: SYSTEM_ACTOR, source: 'test' });
+    });
+    afterAll(async () => db?.close());
+
+    it('fills category, type, urgency, place and keywords and stores the suggestions in tags', async () => {
+      const c = await createCase(ctx, { channel: '12345', content: '魅力之城小区燃气泄漏，同时夜间施工噪音扰民，我要投诉', callerPhone: '13800138000' }, operator);
+      expect(c.categoryCode).toBe('C0101');
+      expect(c.requestType).toBe('complaint');
+      expect(c.urgency).toBe('urgent');
+      expect(c.compoundId).toBe('CP-MEILI');
+      expect(c.districtCode).toBe('430104');
+      expect(c.keywords.length).toBeGreaterThan(0);
+      const [row] = await db.query('SELECT tags FROM cases WHERE id = $1', [c.id]);
+      expect(row.tags.auto).toMatchObject({ modelVersion: 1, category: { code: 'C0101' }, urgency: { level: 'urgent' } });
+      expect(row.tags.auto.category.evidence.length).toBeGreaterThan(0);
+    });
+
+    it('keeps what the operator chose and marks a near-identical repeat', async () => {
+      const text = '公司拖欠工资三个月不发，老板一直推脱，十几名工人讨薪无门';
+      const first = await createCase(ctx, { channel: '12345', content: text, callerPhone: '13900139000' }, operator);
+      const second = await createCase(ctx, { channel: '12345', content: text + '！', callerPhone: '13900139000', categoryCode: 'C0201', requestType: 'help' }, operator);
+      expect(second.categoryCode).toBe('C0201');
+      expect(second.requestType).toBe('help');
+      const [row] = await db.query('SELECT repeat_of, tags FROM cases WHERE id = $1', [second.id]);
+      expect(Number(row.repeat_of)).toBe(first.id);
+      expect(row.tags.auto.sameCaller.map((x: { id: number }) => x.id)).toContain(first.id);
+      expect(row.tags.auto.category.code).toBe('C0301'); // the suggestion is kept even when not used
+    });
+  });
+}
