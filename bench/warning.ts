@@ -39,7 +39,7 @@ function benchTrending() {
   const scores: Record<string, Float64Array[]> = {};
   const operational: Record<string, number> = {};
   const t0 = performance.now();
-  const ri = 200;
+  const ri = argNum("--recurrence") ?? 365;
   scores['NB-CUSUM (ours)'] = series.map((s) => {
     const tr = trendSeries(s.y, firstDay, fitEnd, 1.5, ri);
     const out = new Float64Array(days).fill(-Infinity);

@@ -55,7 +55,7 @@ export interface WarningOptions {
 }
 
 const DEFAULTS = {
-  trending: { recurrenceDays: 200, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: 365 },
+  trending: { recurrenceDays: 365, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: 365 },
   concentrated: { analysisDays: 56, maxWindow: 14, neighbours: 10, replicates: 999, minCases: 5, recurrenceDays: 100, familyAlarmsPerDay: 0.3, seed: 20261128 },
   emerging: { historyDays: 28, windowDays: 3, minPersons: 8, maxAgeDays: 7, threshold: 0.4 },
 };
