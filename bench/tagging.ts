@@ -49,7 +49,7 @@ const cpuSeconds = (f: () => void) => {
   return { cpu: (d.user + d.system) / 1e6, wall: (performance.now() - t) / 1000 };
 };
 
-const ours: { macro_f1: number; accuracy: number; train_s: number; docs_per_s: number; docs_per_cpu_s: number }[] = [];
+const ours: { macro_f1: number; accuracy: number; train_s: number; train_cpu_s: number; docs_per_s: number; docs_per_cpu_s: number }[] = [];
 const peer: Record<string, number>[] = [];
 const gold: string[] = [];
 const pred: string[] = [];
@@ -64,15 +64,16 @@ try {
     fs.writeFileSync(trFile, stringify(tr, { header: true, columns: ['label', 'text'] }));
     fs.writeFileSync(teFile, stringify(te, { header: true, columns: ['label', 'text'] }));
 
-    const t0 = performance.now();
-    const model = trainModel(tr.map((r) => r.text), tr.map((r) => r.label));
-    const trainS = (performance.now() - t0) / 1000;
+    let model!: ReturnType<typeof trainModel>;
+    const tt = cpuSeconds(() => (model = trainModel(tr.map((r) => r.text), tr.map((r) => r.label))));
+    const trainS = tt.wall;
+    const trainCpuS = tt.cpu;
     sampleRss();
     predictLabel(model, te[0].text); // warm up
     let p: string[] = [];
     const timing = cpuSeconds(() => (p = te.map((r) => predictLabel(model, r.text))));
     const s = scoreLabels(te.map((r) => r.label), p);
-    ours.push({ macro_f1: s.macro_f1, accuracy: s.accuracy, train_s: trainS, docs_per_s: te.length / timing.wall, docs_per_cpu_s: te.length / timing.cpu });
+    ours.push({ macro_f1: s.macro_f1, accuracy: s.accuracy, train_s: trainS, train_cpu_s: trainCpuS, docs_per_s: te.length / timing.wall, docs_per_cpu_s: te.length / timing.cpu });
     te.forEach((r, i) => {
       gold.push(r.label);
       pred.push(p[i]);
@@ -100,10 +101,12 @@ try {
 }
 
 // Full-data model: training time on all documents, size, keyword statistics.
-const tFull = performance.now();
-const full = trainModel(rows.map((r) => r.text), labels);
-full.keywordIdf = corpusIdf(rows.map((r) => normalizeText(r.text)));
-const fullTrainS = (performance.now() - tFull) / 1000;
+let full!: ReturnType<typeof trainModel>;
+const fullT = cpuSeconds(() => {
+  full = trainModel(rows.map((r) => r.text), labels);
+  full.keywordIdf = corpusIdf(rows.map((r) => normalizeText(r.text)));
+});
+const fullTrainS = fullT.wall;
 const bytes = serializeModel(full);
 sampleRss();
 
@@ -130,9 +133,11 @@ const base = {
     accuracy_mean: round4(mean(ours.map((o) => o.accuracy))),
     macro_f1_pooled: pooled.macro_f1,
     per_class_f1_pooled: pooled.per_class_f1,
-    per_fold: ours.map((o) => ({ ...o, train_s: round4(o.train_s), docs_per_s: Math.round(o.docs_per_s), docs_per_cpu_s: Math.round(o.docs_per_cpu_s) })),
+    per_fold: ours.map((o) => ({ ...o, train_s: round4(o.train_s), train_cpu_s: round4(o.train_cpu_s), docs_per_s: Math.round(o.docs_per_s), docs_per_cpu_s: Math.round(o.docs_per_cpu_s) })),
     train_s_fold_mean: round4(mean(ours.map((o) => o.train_s))),
+    train_cpu_s_fold_mean: round4(mean(ours.map((o) => o.train_cpu_s))),
     train_s_full: round4(fullTrainS),
+    train_cpu_s_full: round4(fullT.cpu),
     train_docs_full: rows.length,
     docs_per_s_single_core: Math.round(oursDocsPerS),
     docs_per_s_wall: Math.round(texts.length / thr.wall),
@@ -147,7 +152,8 @@ const base = {
   ratios: peer.length
     ? { macro_f1_delta: round4(oursF1 - peerF1!), predict_speed_ratio: round4(oursDocsPerS / peerDocsPerS!), train_time_ratio: round4(mean(ours.map((o) => o.train_s)) / mean(peer.map((p) => p.train_s))) }
     : null,
-  targets: { macro_f1_peer_plus_0_02: peerF1 === null ? null : oursF1 >= peerF1 + 0.02, docs_per_s_5000: oursDocsPerS >= 5000, train_3000_under_30s: fullTrainS < 30, model_under_50mb: bytes.length < 50 * 2 ** 20, suggest_p99_under_30ms: latency.p99 < 30 },
+  targets: { macro_f1_peer_plus_0_02: peerF1 === null ? null : oursF1 >= peerF1 + 0.02, docs_per_s_5000: oursDocsPerS >= 5000, train_3000_under_30s: fullTrainS < 30,
+    train_3000_under_30_cpu_s: fullT.cpu < 30, model_under_50mb: bytes.length < 50 * 2 ** 20, suggest_p99_under_30ms: latency.p99 < 30 },
   notes: 'Throughput is documents per CPU-second of the prediction loop on one thread (cpuUsage), so other processes on the shared machine do not count against it; docs_per_s_wall is wall time. The lead re-runs this on a quiet machine.',
 };
 // Written now and again with the synthetic-city parts, so a slow machine still leaves the main results.

@@ -10,10 +10,8 @@ import { backupDatabase, defaultBackupFile, restoreDatabase } from './backup.ts'
 async function registerScheduledJobs(): Promise<void> {
   const { registerJob } = await import('../jobs/registry.ts');
   const { runWarning } = await import('../warning/run.ts');
-  const { runMonthlyReports } = await import('../reports/schedule.ts');
   const { localDay } = await import('../shared/time.ts');
   registerJob({ name: 'warning.daily', everyMs: 24 * 3600_000, leaseMs: 3 * 3600_000, run: async (ctx) => void (await runWarning(ctx, { day: localDay(Date.now() - 86400_000) })) });
-  registerJob({ name: 'reports.monthly', everyMs: 3600_000, leaseMs: 3600_000, run: async (ctx) => void (await runMonthlyReports(ctx)) });
 }
 
 export function registerOpsCommands(program: Command): void {

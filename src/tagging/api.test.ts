@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { engines } from '../../tests/engines.ts';
+import { authHeaders, signedInApp } from '../../tests/auth.ts';
 import { buildApp } from '../server/app.ts';
-import { signedInApp } from '../../tests/auth.ts';
 import { loadConfig } from '../config.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { SYSTEM_ACTOR, type AppContext } from '../server/context.ts';
@@ -31,7 +31,7 @@ for (const engine of engines()) {
       const old = new Date(Date.now() - 3 * 86400_000);
       await insertCase(db, { content: '万科魅力之城小区夜间施工噪音扰民，凌晨两点还在打桩，严重影响休息', categoryCode: 'C0101', receivedAt: old, phoneHash: ctx.secrets.hash(phone) });
       resetTaggingState(db);
-      app = await signedInApp(await buildApp(ctx), ctx.db);
+      app = await signedInApp(await buildApp(ctx), db, 'operator');
     });
     afterAll(async () => {
       await app?.close();
@@ -55,6 +55,11 @@ for (const engine of engines()) {
       expect(s.similarCases[0].similarity).toBeGreaterThan(0.6);
       expect(s.sameCaller).toHaveLength(1);
       expect(JSON.stringify(s)).not.toContain(phone);
+    });
+
+    it('documents its routes in the OpenAPI document', async () => {
+      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/tagging/suggest', '/api/tagging/models', '/api/tagging/train']));
     });
 
     it('answers bad input with a defined result or a clear 400', async () => {
@@ -114,8 +119,8 @@ for (const engine of engines()) {
       expect(c).toMatchObject({ category_code: 'C0101', version: 2 });
       const fb = await db.query('SELECT field, suggested, chosen, accepted, model_version, actor FROM tag_feedback WHERE case_id = $1 ORDER BY id', [id]);
       expect(fb).toEqual([
-        { field: 'category', suggested: 'C0201', chosen: 'C0101', accepted: false, model_version: 1, actor: expect.stringMatching(/^\d+$/) },
-        { field: 'requestType', suggested: 'complaint', chosen: 'complaint', accepted: true, model_version: 1, actor: expect.stringMatching(/^\d+$/) },
+        { field: 'category', suggested: 'C0201', chosen: 'C0101', accepted: false, model_version: 1, actor: expect.any(String) },
+        { field: 'requestType', suggested: 'complaint', chosen: 'complaint', accepted: true, model_version: 1, actor: expect.any(String) },
       ]);
       const ev = await db.query(`SELECT action, data FROM case_events WHERE case_id = $1`, [id]);
       expect(ev).toHaveLength(1);
@@ -132,10 +137,12 @@ for (const engine of engines()) {
 
     it('retrains from the labelled history plus feedback in a worker and activates the new version', async () => {
       for (const r of TINY_CORPUS) await insertCase(db, { content: r.text, categoryCode: CODE_OF[r.label] });
-      // The placeholder auth acts as an operator, who may not retrain: the route answers 403; admins call it.
+      // Operators may not retrain; admins may, one retrain at a time.
       expect((await app.inject({ method: 'POST', url: '/api/tagging/train' })).statusCode).toBe(403);
-      const started = await startRetrain(ctx, { id: 'admin', name: '管理员', role: 'admin' });
-      expect(started.status).toBe('training');
+      const admin = await authHeaders(db, 'admin');
+      const started = await app.inject({ method: 'POST', url: '/api/tagging/train', headers: admin });
+      expect(started.statusCode).toBe(202);
+      expect(started.json().status).toBe('training');
       await expect(startRetrain(ctx, { id: 'admin', name: '管理员', role: 'admin' })).rejects.toMatchObject({ code: 'training_in_progress' });
       await waitForRetrain(db);
       const models = (await app.inject({ method: 'GET', url: '/api/tagging/models' })).json().models;

@@ -81,7 +81,7 @@ function solve(A: Float64Array, b: Float64Array, p: number): Float64Array {
 
 /** Fits the baseline on counts y[0..n) of consecutive days starting at firstDay. */
 export function fitBaseline(y: ArrayLike<number>, firstDay: string, n = y.length): Baseline {
-  const features = { season: n >= 365, trend: n >= 180 }; // shorter histories cannot separate season or trend from noise
+  const features = { season: n >= 300, trend: n >= 540 }; // a trend needs well over a year to be told apart from the season
   const p = designSize(features);
   const X = new Float64Array(n * p);
   const row = new Float64Array(p);

@@ -4,7 +4,7 @@ import { addDays, localDateTime } from '../shared/time.ts';
 import { fitBaseline, predictBaseline } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
-import { FirstStoryClusterer, clusterKeywords, emergingTopics, kleinbergStates } from './emerging.ts';
+import { FirstStoryClusterer, TermBurstDetector, clusterKeywords, emergingTopics, kleinbergStates } from './emerging.ts';
 import { gridNeighbours, spaceTimeScan } from './scan.ts';
 import { words } from './text.ts';
 
@@ -55,7 +55,7 @@ export interface WarningOptions {
 }
 
 const DEFAULTS = {
-  trending: { recurrenceDays: 200, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: 365 },
+  trending: { recurrenceDays: 365, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: 365 },
   concentrated: { analysisDays: 56, maxWindow: 14, neighbours: 10, replicates: 999, minCases: 5, recurrenceDays: 100, familyAlarmsPerDay: 0.3, seed: 20261128 },
   emerging: { historyDays: 28, windowDays: 3, minPersons: 8, maxAgeDays: 7, threshold: 0.4 },
 };
@@ -314,7 +314,35 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
     fsd.add({ id, day: r.day[i], text: r.text[i].slice(0, 160), person: r.person?.[i] ?? id, category: input.catCodes[r.cat[i]] ?? null, district: input.districtCodes[r.district[i]] ?? null });
   }
   const topics = emergingTopics(fsd, D - 1, o);
-  if (!topics.length) return [];
+  const out: Detection[] = [];
+  // Bursty new terms (the same documents, segmented): a new app's or scheme's name written many ways.
+  const tbd = new TermBurstDetector(o.historyDays - o.windowDays, 1);
+  for (const i of order) tbd.add({ id: String(r.id[i]), day: r.day[i], text: r.text[i].slice(0, 160), person: r.person?.[i] ?? String(r.id[i]) });
+  for (const t of tbd.topics(D - 1, o)) {
+    const idxs = t.members.map((m) => docIndex.get(m.id)!);
+    const dists = [...new Set(idxs.map((i) => input.districtCodes[r.district[i]]).filter(Boolean))];
+    const daily = new Array(o.historyDays).fill(0);
+    for (const i of idxs) daily[r.day[i] - first]++;
+    out.push({
+      kind: 'emerging',
+      incidentKey: `emerging:term:${t.members[0].id}`,
+      matchKeys: t.members.map((m) => `case:${m.id}`),
+      title: `【苗头性】新词突发：${t.words.slice(0, 3).join(' ')}（${t.persons} 人 ${t.members.length} 件）`,
+      categoryCode: input.catCodes[r.cat[idxs[0]]] ?? null,
+      districtCode: dists.length === 1 ? dists[0] : null,
+      placeName: dists.length === 1 ? nameOf(input, dists[0]) : `${dists.length} 个区县`,
+      keywords: t.words.slice(0, 5),
+      observed: t.members.length,
+      expected: 0,
+      statistic: t.persons,
+      firstSeenAt: new Date(Math.min(...idxs.map((i) => r.at[i]))),
+      lastSeenAt: new Date(Math.max(...idxs.map((i) => r.at[i]))),
+      memberCaseIds: idxs.map((i) => r.id[i]),
+      series: { method: 'Kleinberg bursty new terms', days: Array.from({ length: o.historyDays }, (_, k) => addDays(input.firstDay, first + k)), observed: daily, burstWords: t.words },
+      detail: { persons: t.persons, districts: dists },
+    });
+  }
+  if (!topics.length) return out;
   // Background document frequencies from a sample, for distinctive keywords.
   const bg = new Map<string, number>();
   const step = Math.max(1, Math.floor(order.length / 5000));
@@ -322,7 +350,6 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   for (let k = 0; k < order.length; k += step) { bgDocs++; for (const w of new Set(words(r.text[order[k]]))) bg.set(w, (bg.get(w) ?? 0) + 1); }
   const totals = new Int32Array(o.historyDays);
   for (const i of order) totals[r.day[i] - first]++;
-  const out: Detection[] = [];
   for (const c of topics) {
     const keywords = clusterKeywords(c, bg, bgDocs);
     const burstWords = keywords.filter((w) => {

@@ -186,3 +186,56 @@ export function burstingWords(perWord: Map<string, Int32Array>, totals: Int32Arr
   }
   return out.sort((a, b) => b[1] - a[1]).map(([w]) => w);
 }
+
+/**
+ * Bursty new terms: a word that was (almost) absent from the history and now appears in documents of at least
+ * minPersons distinct people within windowDays — Kleinberg's automaton is in its burst state on such a day.
+ * Words bursting together on the same documents form one topic.
+ */
+export class TermBurstDetector {
+  private perWord = new Map<string, { day: number; doc: Doc }[]>();
+  constructor(readonly historyDays = 28, readonly maxPrior = 1) {}
+
+  add(doc: Doc, ws: string[] = words(doc.text)): void {
+    for (const w of new Set(ws)) {
+      let list = this.perWord.get(w);
+      if (!list) this.perWord.set(w, (list = []));
+      list.push({ day: doc.day, doc });
+      if (list.length > 4000) list.splice(0, 2000);
+    }
+  }
+
+  /** Topics whose words burst on `today`: members, words, persons. */
+  topics(today: number, opts: EmergingOptions = {}): { words: string[]; members: Doc[]; persons: number; firstDay: number }[] {
+    const win = opts.windowDays ?? 3, minP = opts.minPersons ?? 8;
+    const hits: { w: string; docs: Doc[] }[] = [];
+    for (const [w, list] of this.perWord) {
+      let recent = 0;
+      for (let i = list.length - 1; i >= 0 && list[i].day > today - win; i--) if (list[i].day <= today) recent++;
+      if (recent < minP) continue;
+      let prior = 0;
+      for (const e of list) if (e.day <= today - win && e.day > today - win - this.historyDays) prior++;
+      if (prior > this.maxPrior) continue;
+      const docs = list.filter((e) => e.day > today - win && e.day <= today).map((e) => e.doc);
+      const persons = new Set(docs.map((d) => d.person ?? d.id));
+      if (persons.size < minP) continue;
+      // Kleinberg on the word's daily counts over history + window confirms the burst on the last day
+      const n = this.historyDays + win;
+      const r = new Int32Array(n), d = new Int32Array(n).fill(Math.max(1, docs.length));
+      for (const e of list) { const k = e.day - (today - n + 1); if (k >= 0 && k < n) r[k]++; }
+      for (let k = 0; k < n; k++) d[k] = Math.max(d[k], r[k]);
+      if (!kleinbergStates(r, d, 2, 0.5)[n - 1]) continue;
+      hits.push({ w, docs });
+    }
+    // group words that share most documents
+    hits.sort((a, b) => b.docs.length - a.docs.length);
+    const topics: { words: string[]; ids: Set<string>; members: Doc[] }[] = [];
+    for (const h of hits) {
+      const ids = new Set(h.docs.map((d) => d.id));
+      const t = topics.find((x) => { let s = 0; for (const id of ids) if (x.ids.has(id)) s++; return s >= Math.min(ids.size, x.ids.size) / 2; });
+      if (t) { t.words.push(h.w); for (const d of h.docs) if (!t.ids.has(d.id)) { t.ids.add(d.id); t.members.push(d); } }
+      else topics.push({ words: [h.w], ids, members: h.docs.slice() });
+    }
+    return topics.map((t) => ({ words: t.words, members: t.members, persons: new Set(t.members.map((d) => d.person ?? d.id)).size, firstDay: Math.min(...t.members.map((d) => d.day)) }));
+  }
+}

@@ -16,7 +16,7 @@ const STOP = new Set(
 /** Content words of a text (≥ 2 characters, no digits-only tokens, no stop words). */
 export function words(text: string): string[] {
   return segmenter()
-    .cut(text, false)
+    .cut(text, true) // HMM on: new words (a new app's name) come out whole
     .filter((w) => w.length >= 2 && !STOP.has(w) && /[\u4e00-\u9fffA-Za-z]/.test(w) && !/^[A-Za-z]?\d+$/.test(w));
 }
 
