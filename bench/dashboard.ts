@@ -48,7 +48,6 @@ async function loadCases(db: Db): Promise<{ copySeconds: number; indexSeconds: n
   const indexSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const r = await rebuildRollups(db);
-  await db.exec('ANALYZE rollup_daily; ANALYZE rollup_monthly');
   return { copySeconds, indexSeconds, rollupSeconds: (performance.now() - t) / 1000, rollupRows: r.dailyRows + r.monthlyRows };
 }
 
@@ -140,8 +139,15 @@ async function runEngine(name: string): Promise<Record<string, unknown>> {
   }
 }
 
-const results: Record<string, unknown> = {};
-for (const e of ENGINES) results[e] = await runEngine(e);
+// Engines not run this time keep their previous results (each records its own command and case count).
+const resultsFile = path.join(path.dirname(new URL(import.meta.url).pathname), 'results', 'dashboard.json');
+let results: Record<string, unknown> = {};
+try {
+  results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')).results ?? {};
+} catch {
+  results = {};
+}
+for (const e of ENGINES) results[e] = { command: `npm run bench -- dashboard --cases ${N} --engines ${e} --runs ${RUNS}`, ranAt: new Date().toISOString(), ...(await runEngine(e)) };
 writeResults('dashboard', {
   command: `npm run bench -- dashboard --cases ${N} --engines ${ENGINES.join(',')} --runs ${RUNS}`,
   note: N < 10_000_000 ? `ran with ${N} cases (the full benchmark is 10,000,000); the machine was shared with other work` : 'full 10 million cases',

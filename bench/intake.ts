@@ -47,7 +47,7 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start', '--port', String(port)], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MINSHENG_DEMO: '0', MINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, NODE_ENV: 'production' },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MINSHENG_DEMO: '0', MINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, MINSHENG_RATE_LIMIT: '1000000', MINSHENG_RATE_BURST: '1000000', NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const agent = new http.Agent({ keepAlive: false });

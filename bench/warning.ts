@@ -327,4 +327,11 @@ results.targets = {
   emerging: '≥ 10-request new topics within 3 days, ≤ 1 false alarm/week',
   runtime: 'full daily run over 365 days ≈ 3.5 M cases < 60 s',
 };
+// With --only, keep the other sections of an earlier run (each section says when it ran).
+const file = path.join(path.dirname(new URL(import.meta.url).pathname), 'results', 'warning.json');
+if (only && fs.existsSync(file)) {
+  const prev = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const k of ['trending', 'concentrated', 'emerging', 'runtime']) if (!(k in results) && prev[k]) results[k] = { ...prev[k], ranAt: prev[k].ranAt ?? prev.ranAt };
+}
+for (const k of ['trending', 'concentrated', 'emerging', 'runtime']) if (results[k] && !(results[k] as any).ranAt) (results[k] as any).ranAt = new Date().toISOString();
 writeResults('warning', results);

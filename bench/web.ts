@@ -29,8 +29,8 @@ try {
   // Reference data, users and some cases so that the screen has numbers to draw.
   let login: ((page: any, next: string) => Promise<void>) | null = null;
   try {
-    const auth = await import('../tests/auth.ts' as string);
-    const ref = await import('../tests/fixtures/reference.ts' as string);
+    const auth = await import('../tests/auth.ts');
+    const ref = await import('../tests/fixtures/reference.ts');
     await ref.seedTestReference(server.ctx.db);
     const leader = await auth.signIn(server.ctx.db, 'admin', { name: '基准' });
     login = (page, next) => loginAs(page, server.url, leader.user.username, auth.TEST_PASSWORD, next);

@@ -48,8 +48,10 @@ export async function installAuth(app: FastifyInstance, ctx: AppContext): Promis
   app.decorateRequest('auth', undefined);
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/') && req.url !== '/api') return;
-    if (isPublicApi(req.url)) {
+    // Decide on the matched route pattern when there is one (not on the raw URL, which can be dressed up).
+    const routeUrl = req.routeOptions.url;
+    if (!(routeUrl ?? '').startsWith('/api') && !pathOf(req.url).startsWith('/api')) return;
+    if (routeUrl ? PUBLIC_API.has(routeUrl) : isPublicApi(req.url)) {
       limit(reply, `ip:${req.ip}`);
       req.auth = { actor: ANONYMOUS, kind: 'anonymous' };
       if (UNSAFE.has(req.method)) checkCsrf(req, req.auth); // no login CSRF: a foreign page cannot sign a browser in

@@ -16,7 +16,7 @@ import { resolvePlace } from './place.ts';
 import { nextCaseNo } from './case-number.ts';
 import { computeDeadlines, deadlineSetup } from './deadlines.ts';
 import { CASE_COLUMNS, CASE_JOINS, toCaseDto, type CaseDto } from './dto.ts';
-import { insertCases, submitCase, type NewCase } from './insert-cases.ts';
+import { insertCases, startPreparing, submitCase, type NewCase } from './insert-cases.ts';
 import { isUniqueViolation, mapCaseConstraintError } from './db-errors.ts';
 import { runAfterCommit } from './notify.ts';
 
@@ -33,6 +33,16 @@ export interface CreateCaseOptions {
 export type CreatedCase = CaseDto & { replayed: boolean };
 
 export async function createCase(ctx: AppContext, input: unknown, actor: Actor, opts: CreateCaseOptions = {}): Promise<CreatedCase> {
+  if (opts.tx) return createCaseNow(ctx, input, actor, opts);
+  const prepared = startPreparing(ctx.db); // the batcher then knows more cases are on their way
+  try {
+    return await createCaseNow(ctx, input, actor, opts, prepared);
+  } finally {
+    prepared();
+  }
+}
+
+async function createCaseNow(ctx: AppContext, input: unknown, actor: Actor, opts: CreateCaseOptions, prepared?: () => void): Promise<CreatedCase> {
   const parsed = CreateCaseSchema.safeParse(input);
   if (!parsed.success) throw validationError(zodFields(parsed.error));
   const data = parsed.data;
@@ -113,7 +123,7 @@ export async function createCase(ctx: AppContext, input: unknown, actor: Actor, 
     if (opts.tx) {
       stored = (await insertCases(opts.tx, [item]))[0]!;
       await afterInsert(opts.tx, stored);
-    } else stored = await submitCase(db, { ...item, afterInsert: hooks.length ? afterInsert : undefined });
+    } else stored = await submitCase(db, { ...item, afterInsert: hooks.length ? afterInsert : undefined }, prepared);
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its case.
     if (key && !opts.tx && isUniqueViolation(err, 'cases_idempotency_key_key')) {

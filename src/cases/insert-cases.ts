@@ -51,32 +51,49 @@ interface Pending extends NewCase {
   resolve: (r: Row) => void;
   reject: (e: unknown) => void;
 }
-interface Batcher { queue: Pending[]; inFlight: number; lastEnd: number; lingering: boolean }
+interface Batcher { queue: Pending[]; inFlight: number; lastEnd: number; lingering: boolean; preparing: number }
 const batchers = new WeakMap<Db, Batcher>();
 const MAX_BATCH = 200;
 
-/** Stores one new case through the batcher; resolves with its stored row. */
-export function submitCase(db: Db, item: NewCase & { afterInsert?: Pending['afterInsert'] }): Promise<Row> {
+const batcherOf = (db: Db) => {
   let b = batchers.get(db);
-  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastEnd: 0, lingering: false }));
+  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastEnd: 0, lingering: false, preparing: 0 }));
+  return b;
+};
+
+/** Marks an intake request as being prepared (validation, enrichment) until it is submitted or fails, so that a
+ *  flush waits for such requests only when there are some. Returns the function that ends the mark (idempotent). */
+export function startPreparing(db: Db): () => void {
+  const b = batcherOf(db);
+  b.preparing++;
+  let done = false;
+  return () => {
+    if (!done) (done = true), b.preparing--;
+  };
+}
+
+/** Stores one new case through the batcher; resolves with its stored row. */
+export function submitCase(db: Db, item: NewCase & { afterInsert?: Pending['afterInsert'] }, prepared?: () => void): Promise<Row> {
+  const b = batcherOf(db);
+  prepared?.();
   return new Promise<Row>((resolve, reject) => {
-    b!.queue.push({ ...item, resolve, reject });
-    pump(db, b!);
+    b.queue.push({ ...item, resolve, reject });
+    pump(db, b);
   });
 }
 
 // PGlite runs one statement at a time anyway (and blocks the event loop while it does); a server takes a few
 // batches in parallel (pool connections).
 const maxInFlight = (db: Db) => (db.engine === 'pglite' ? 1 : 4);
-// Under load (a flush ended moments ago) PGlite waits a few ms so that requests parsed meanwhile join the
-// batch; an idle system flushes at once.
+// Under load (a flush ended moments ago and other requests are still being prepared) PGlite waits a few ms so
+// that they join the batch; a lone or serial caller flushes at once.
 const lingerMs = (db: Db) => (db.engine === 'pglite' ? 3 : 0);
 
 function pump(db: Db, b: Batcher): void {
   if (b.lingering) return;
   while (b.queue.length && b.inFlight < maxInFlight(db)) {
     const linger = lingerMs(db);
-    if (linger && b.queue.length < MAX_BATCH && Date.now() - b.lastEnd < 20) {
+    if (linger && b.preparing > 0 && b.queue.length < MAX_BATCH && Date.now() - b.lastEnd < 20) {
       b.lingering = true;
       b.lastEnd = 0; // linger once per flush
       setTimeout(() => {

@@ -4,7 +4,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
 import { testContext } from '../../tests/fixtures/context.ts';
 import { buildApp } from '../server/app.ts';
-import { signedInApp } from '../../tests/auth.ts';
+import { signedInject } from '../../tests/fixtures/http.ts';
 import type { Db } from '../store/db.ts';
 import type { AppContext } from '../server/context.ts';
 import { registerCaseHooks, caseHooks } from './hooks.ts';
@@ -16,18 +16,20 @@ for (const engine of engines()) {
     let db: Db;
     let ctx: AppContext;
     let app: FastifyInstance;
+    let inject: ReturnType<typeof signedInject>;
     beforeAll(async () => {
       db = await engine.open();
       await seedTestReference(db);
       ctx = testContext(db);
-      app = await signedInApp(await buildApp(ctx), db);
+      app = await buildApp(ctx);
+      inject = signedInject(app, db);
     });
     afterAll(async () => {
       await app?.close();
       await db?.close();
     });
     const post = (body: unknown, headers: Record<string, string> = {}) =>
-      app.inject({ method: 'POST', url: '/api/cases', payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+      inject({ method: 'POST', url: '/api/cases', payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
 
     it('creates a case from the smallest valid body, phone masked and encrypted', async () => {
       const r = await post({ channel: '12345', content: '小区门口施工噪音扰民', callerPhone: '13800138000' });
@@ -40,10 +42,11 @@ for (const engine of engines()) {
       const [row] = await db.query('SELECT * FROM cases WHERE id = $1', [c.id]);
       expect(JSON.stringify(row)).not.toContain('13800138000');
       expect(ctx.secrets.decrypt(row!.caller_phone_enc)).toBe('13800138000');
-      const g = await app.inject({ method: 'GET', url: `/api/cases/${c.id}` });
+      const g = await inject({ method: 'GET', url: `/api/cases/${c.id}` });
       expect(g.statusCode).toBe(200);
       expect(g.json().events).toHaveLength(1);
-      expect(g.json().events[0]).toMatchObject({ action: 'create', toStatus: 'received', actor: expect.stringMatching(/^\d+$/) }); // the signed-in user's id
+      expect(g.json().events[0]).toMatchObject({ action: 'create', toStatus: 'received', data: { actorRole: 'operator' } });
+      expect(g.json().events[0].actor).toBeTruthy();
     });
 
     it('derives place parents, names and category path', async () => {

@@ -4,7 +4,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
 import { testContext } from '../../tests/fixtures/context.ts';
 import { buildApp } from '../server/app.ts';
-import { signedInApp } from '../../tests/auth.ts';
+import { signedInject } from '../../tests/fixtures/http.ts';
 import type { Db } from '../store/db.ts';
 import { publishCatalogue } from './catalogue.ts';
 import { DeadlinePolicySchema, setDeadlinePolicy } from './deadlines.ts';
@@ -13,11 +13,13 @@ for (const engine of engines()) {
   describe(`case list, reference and settings API (${engine.name})`, () => {
     let db: Db;
     let app: FastifyInstance;
+    let inject: ReturnType<typeof signedInject>;
     const ids: number[] = [];
     beforeAll(async () => {
       db = await engine.open();
       await seedTestReference(db);
-      app = await signedInApp(await buildApp(testContext(db)), db);
+      app = await buildApp(testContext(db));
+      inject = signedInject(app, db);
       const bodies = [
         { channel: '12345', content: '魅力之城小区物业乱收费', callerPhone: '13800138000', categoryCode: REF.categories.propertyFee, compoundId: REF.compoundMeili, receivedAt: '2026-11-01T02:00:00Z' },
         { channel: 'web', content: '岳麓区工地夜间施工噪音', callerPhone: '13900139000', categoryCode: REF.categories.constructionNoise, districtCode: REF.yuelu, receivedAt: '2026-11-10T02:00:00Z' },
@@ -25,7 +27,7 @@ for (const engine of engines()) {
         { channel: 'wechat', content: '餐馆卫生差', categoryCode: REF.categories.food, unitId: REF.units.market, receivedAt: '2026-11-25T02:00:00Z' },
       ];
       for (const b of bodies) {
-        const r = await app.inject({ method: 'POST', url: '/api/cases', headers: { 'content-type': 'application/json' }, payload: b });
+        const r = await inject({ method: 'POST', url: '/api/cases', headers: { 'content-type': 'application/json' }, payload: b });
         expect(r.statusCode, r.body).toBe(201);
         ids.push(r.json().id);
       }
@@ -37,7 +39,7 @@ for (const engine of engines()) {
       await db?.close();
     });
     const list = async (qs: string) => {
-      const r = await app.inject({ method: 'GET', url: `/api/cases?${qs}` });
+      const r = await inject({ method: 'GET', url: `/api/cases?${qs}` });
       expect(r.statusCode, r.body).toBe(200);
       return r.json();
     };
@@ -59,55 +61,64 @@ for (const engine of engines()) {
       expect((await list(`q=${encodeURIComponent('魅力之城')}`)).items[0].id).toBe(ids[0]);
       expect((await list(`callerPhone=13800138000`)).total).toBe(2);
       expect((await list('deadline=red')).items.map((c: any) => c.id)).toEqual([ids[3]]);
-      const overdue = (await app.inject({ method: 'GET', url: '/api/cases/overdue' })).json();
+      const overdue = (await inject({ method: 'GET', url: '/api/cases/overdue' })).json();
       expect(overdue.items.map((c: any) => c.id)).toEqual([ids[3]]);
       expect(overdue.items[0].deadlineLight).toBe('red');
-      const bad = await app.inject({ method: 'GET', url: '/api/cases?pageSize=1000&status=nope' });
+      const bad = await inject({ method: 'GET', url: '/api/cases?pageSize=1000&status=nope' });
       expect(bad.statusCode).toBe(400);
       expect(Object.keys(bad.json().error.fields)).toEqual(expect.arrayContaining(['pageSize', 'status.0']));
     });
 
     it('serves units, channels, categories and divisions as trees, and the catalogue with versions', async () => {
-      const units = (await app.inject({ method: 'GET', url: '/api/units' })).json().items;
+      const units = (await inject({ method: 'GET', url: '/api/units' })).json().items;
       expect(units.find((u: any) => u.id === REF.units.furong).children[0].id).toBe(REF.units.wenyilu);
-      const ch = (await app.inject({ method: 'GET', url: '/api/channels' })).json().items;
+      const ch = (await inject({ method: 'GET', url: '/api/channels' })).json().items;
       expect(ch.map((c: any) => c.code)).toEqual(expect.arrayContaining(['12345', 'web', 'letter', 'app', 'wechat', '12315', '12333', 'import']));
-      const cats = (await app.inject({ method: 'GET', url: '/api/categories' })).json().items;
+      const cats = (await inject({ method: 'GET', url: '/api/categories' })).json().items;
       expect(cats.find((c: any) => c.code === REF.categories.env).children[0].children.length).toBe(2);
-      const divs = (await app.inject({ method: 'GET', url: '/api/divisions' })).json().items;
+      const divs = (await inject({ method: 'GET', url: '/api/divisions' })).json().items;
       expect(divs[0].code).toBe('4301');
       expect(divs[0].children.map((d: any) => d.code)).toEqual([REF.furong, REF.yuelu]);
-      const street = (await app.inject({ method: 'GET', url: `/api/dispatch-catalogue/propose?categoryCode=${REF.categories.socialNoise}&districtCode=${REF.furong}&streetCode=${REF.wenyilu}` })).json();
+      const street = (await inject({ method: 'GET', url: `/api/dispatch-catalogue/propose?categoryCode=${REF.categories.socialNoise}&districtCode=${REF.furong}&streetCode=${REF.wenyilu}` })).json();
       expect(street.proposal).toMatchObject({ unitId: REF.units.wenyilu, toStreet: true });
       // Publishing is admin-only over HTTP (the placeholder auth acts as an operator): the domain call is tested directly.
-      const pub = await app.inject({
+      const pub = await inject({
         method: 'POST', url: '/api/dispatch-catalogue', headers: { 'content-type': 'application/json' },
         payload: { note: '第二版', rules: [{ categoryCode: REF.categories.noise, unitId: REF.units.furong }] },
       });
       expect(pub.statusCode).toBe(403);
+      const asAdmin = await inject({
+        method: 'POST', url: '/api/dispatch-catalogue', headers: { 'content-type': 'application/json', 'x-role': 'admin' },
+        payload: { rules: [{ categoryCode: REF.categories.food, unitId: 'U-NOPE' }] },
+      });
+      expect(asAdmin.statusCode).toBe(400);
+      expect(asAdmin.json().error.fields).toHaveProperty('rules.0.unitId');
       await expect(publishCatalogue(db, { rules: [{ categoryCode: REF.categories.noise, unitId: REF.units.furong }, { categoryCode: REF.categories.food, unitId: 'U-NOPE' }] }))
         .rejects.toMatchObject({ status: 400, fields: { 'rules.1.unitId': expect.any(String) } });
       const v2 = await publishCatalogue(db, { note: '第二版', rules: [{ categoryCode: REF.categories.noise, unitId: REF.units.furong }] });
       expect(v2).toMatchObject({ version: 2, active: true });
-      const prop = (await app.inject({ method: 'GET', url: `/api/dispatch-catalogue/propose?categoryCode=${REF.categories.constructionNoise}&districtCode=${REF.yuelu}` })).json();
+      const prop = (await inject({ method: 'GET', url: `/api/dispatch-catalogue/propose?categoryCode=${REF.categories.constructionNoise}&districtCode=${REF.yuelu}` })).json();
       expect(prop.proposal).toMatchObject({ unitId: REF.units.furong, version: 2 });
-      const v1 = (await app.inject({ method: 'GET', url: '/api/dispatch-catalogue?version=1' })).json();
+      const v1 = (await inject({ method: 'GET', url: '/api/dispatch-catalogue?version=1' })).json();
       expect(v1.active).toBe(false);
       expect(v1.rules.length).toBe(5);
     });
 
     it('deadline policy is changeable; the OpenAPI document lists the case API', async () => {
-      const p = (await app.inject({ method: 'GET', url: '/api/settings/deadline-policy' })).json();
+      const p = (await inject({ method: 'GET', url: '/api/settings/deadline-policy' })).json();
       expect(p.replyWorkingDays.complaint).toBe(5);
       p.replyWorkingDays.complaint = 7;
-      const put = await app.inject({ method: 'PUT', url: '/api/settings/deadline-policy', headers: { 'content-type': 'application/json' }, payload: p });
+      const put = await inject({ method: 'PUT', url: '/api/settings/deadline-policy', headers: { 'content-type': 'application/json' }, payload: p });
       expect(put.statusCode, put.body).toBe(403); // admin only
+      const bad = await inject({ method: 'PUT', url: '/api/settings/deadline-policy', headers: { 'content-type': 'application/json', 'x-role': 'admin' }, payload: { ...p, signInWorkingDays: -1 } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.fields).toHaveProperty('signInWorkingDays');
       expect(DeadlinePolicySchema.safeParse({ ...p, signInWorkingDays: -1 }).success).toBe(false);
       await setDeadlinePolicy(db, p);
-      expect((await app.inject({ method: 'GET', url: '/api/settings/deadline-policy' })).json().replyWorkingDays.complaint).toBe(7);
-      const cal = (await app.inject({ method: 'GET', url: '/api/calendar?year=2026' })).json();
+      expect((await inject({ method: 'GET', url: '/api/settings/deadline-policy' })).json().replyWorkingDays.complaint).toBe(7);
+      const cal = (await inject({ method: 'GET', url: '/api/calendar?year=2026' })).json();
       expect(cal.holidays).toContain('2026-10-01');
-      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      const doc = (await inject({ method: 'GET', url: '/api/openapi.json' })).json();
       for (const p of ['/api/cases', '/api/cases/{id}', '/api/cases/{id}/actions/{action}', '/api/units', '/api/categories', '/api/divisions', '/api/channels']) expect(doc.paths).toHaveProperty(p);
     });
   });

@@ -30,7 +30,24 @@ const ActionBody = z
   .loose()
   .optional();
 
-export async function registerCaseRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function registerCaseRoutes(root: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Own scope: an action such as `accept` needs no body, and clients that always send
+  // `content-type: application/json` with an empty body must not get a JSON error for it.
+  await root.register(async (app) => {
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      const text = String(body);
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        done(Object.assign(new Error('请求体不是有效的 JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
+      }
+    });
+    registerRoutes(app, ctx);
+  });
+}
+
+function registerRoutes(app: FastifyInstance, ctx: AppContext): void {
   route(app, ctx, {
     method: 'POST',
     url: '/api/cases',

@@ -19,7 +19,7 @@ function run(seed: number, start: string, days: number, perDay: number, incident
 
 const digest = (x: unknown) => crypto.createHash('sha256').update(JSON.stringify(x)).digest('hex');
 
-describe('synthetic city generator', () => {
+describe('synthetic city generator', { timeout: 180_000 }, () => {
   it('same seed gives the same output; another seed another', () => {
     const a = run(7, '2026-03-01', 4, 300);
     const b = run(7, '2026-03-01', 4, 300);

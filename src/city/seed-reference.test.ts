@@ -16,7 +16,7 @@ const bulkLoads: { fromDay: string; toDay: string }[] = [];
 registerCaseHooks({ name: 'city-test-bulk', afterBulkLoad: async (_ctx, range) => void bulkLoads.push(range) });
 
 for (const engine of engines()) {
-  describe(`city reference and demo load on ${engine.name}`, () => {
+  describe(`city reference and demo load on ${engine.name}`, { timeout: 180_000 }, () => {
     let db: Db;
     let ctx: AppContext;
     beforeAll(async () => {

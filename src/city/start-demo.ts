@@ -20,6 +20,7 @@ export async function prepareOnStart(ctx: AppContext, log: (msg: string) => void
   const r = await loadDemo(ctx, {
     seed: STARTUP_DEMO.seed, start, days: STARTUP_DEMO.days, perDay: STARTUP_DEMO.perDay, horizon: now, batchDays: 15,
     onProgress: (p) => log(`  演示数据 ${p.daysDone}/${p.days} 天，${p.cases} 件，${(p.ms / 1000).toFixed(1)} 秒`),
+    onHookDone: (name, ms) => log(`  ${name}: 载入后处理完成，${(ms / 1000).toFixed(1)} 秒`),
   });
   log(`演示数据就绪：${r.cases} 件诉求、${r.events} 条事件，用时 ${(r.ms / 1000).toFixed(1)} 秒`);
 }

@@ -3,12 +3,12 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../store/open.ts';
 import { startServer } from '../server/start.ts';
+import { registerReportCommands } from '../reports/cli.ts';
 import { registerKnowledgeCommands } from '../knowledge/cli.ts';
 import { registerCaseCommands } from '../cases/cli.ts';
 import { registerCityCommands } from '../city/cli.ts';
 import { registerOpsCommands } from '../ops/cli.ts';
 import { registerWarningCommands } from '../warning/cli.ts';
-import { registerReportCommands } from '../reports/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 import { registerTagCommands } from '../tagging/cli.ts';
 
@@ -41,13 +41,13 @@ program
     await db.close();
   });
 
+registerReportCommands(program);
 registerKnowledgeCommands(program);
 registerCaseCommands(program);
 registerCityCommands(program);
 registerOpsCommands(program);
 registerTagCommands(program);
 registerWarningCommands(program);
-registerReportCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);

@@ -9,6 +9,7 @@ import { searchKnowledge } from './search-knowledge.ts';
 import { createKnowledgeEntry, updateKnowledgeEntry } from './save-entry.ts';
 import { seedKnowledge } from './seed-knowledge.ts';
 import { searchTerms } from './terms.ts';
+import { authHeaders } from '../../tests/auth.ts';
 
 const staff = { id: 'u1', name: '话务员甲', role: 'operator' as const };
 
@@ -84,22 +85,29 @@ for (const engine of engines()) {
       expect((await searchKnowledge(db, { q: '施工噪音' })).items.map((x) => x.id)).not.toContain(e.id);
     });
 
-    it('serves GET / POST / PUT /api/knowledge with field errors', async () => {
-      const bad = await app.inject({ method: 'POST', url: '/api/knowledge', payload: { title: '', content: '' } });
+    it('serves GET / POST / PUT /api/knowledge with field errors; unit staff may read but not write', async () => {
+      const headers = await authHeaders(db, 'operator');
+      const inject = (o: { method: 'GET' | 'POST' | 'PUT'; url: string; payload?: unknown }) => app.inject({ ...o, headers } as any);
+      expect((await app.inject({ method: 'GET', url: '/api/knowledge?q=x' })).statusCode).toBe(401);
+      const bad = await inject({ method: 'POST', url: '/api/knowledge', payload: { title: '', content: '' } });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error.fields).toMatchObject({ title: expect.any(String), content: expect.any(String) });
-      const badCat = await app.inject({ method: 'POST', url: '/api/knowledge', payload: { title: '标题', content: '内容', categoryCode: 'NOPE' } });
+      const badCat = await inject({ method: 'POST', url: '/api/knowledge', payload: { title: '标题', content: '内容', categoryCode: 'NOPE' } });
       expect(badCat.json().error.fields.categoryCode).toBe('分类不存在');
-      const ok = await app.inject({ method: 'POST', url: '/api/knowledge', payload: { title: '居住证办理', content: '居住证可在社区警务室申领，需提供居住证明。', keywords: ['居住证'], categoryCode: 'HF' } });
+      const ok = await inject({ method: 'POST', url: '/api/knowledge', payload: { title: '居住证办理', content: '居住证可在社区警务室申领，需提供居住证明。', keywords: ['居住证'], categoryCode: 'HF' } });
       expect(ok.statusCode).toBe(201);
       const id = ok.json().id;
-      const put = await app.inject({ method: 'PUT', url: `/api/knowledge/${id}`, payload: { title: '居住证申领' } });
+      const put = await inject({ method: 'PUT', url: `/api/knowledge/${id}`, payload: { title: '居住证申领' } });
       expect(put.json().title).toBe('居住证申领');
-      const found = await app.inject({ method: 'GET', url: `/api/knowledge?q=${encodeURIComponent('怎么办居住证')}` });
+      const found = await inject({ method: 'GET', url: `/api/knowledge?q=${encodeURIComponent('怎么办居住证')}` });
       expect(found.statusCode).toBe(200);
       expect(found.json().items[0].id).toBe(id);
-      expect((await app.inject({ method: 'PUT', url: '/api/knowledge/999999', payload: { title: 'x' } })).statusCode).toBe(404);
-      expect((await app.inject({ method: 'GET', url: '/api/knowledge/abc' })).statusCode).toBe(400);
+      expect((await inject({ method: 'PUT', url: '/api/knowledge/999999', payload: { title: 'x' } })).statusCode).toBe(404);
+      expect((await inject({ method: 'GET', url: '/api/knowledge/abc' })).statusCode).toBe(400);
+      await db.exec(`INSERT INTO units (id, name, kind) VALUES ('U-KB', '知识库测试单位', 'bureau') ON CONFLICT DO NOTHING`);
+      const unit = await authHeaders(db, 'unit_staff', { unitId: 'U-KB' });
+      expect((await app.inject({ method: 'GET', url: `/api/knowledge/${id}`, headers: unit })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'PUT', url: `/api/knowledge/${id}`, headers: unit, payload: { title: '改' } })).statusCode).toBe(403);
     });
   });
 }

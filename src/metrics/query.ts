@@ -70,7 +70,9 @@ function filterSql(filters: Filters, unitScope: string | null | undefined, p: Pa
   if (unitScope) all.unit = unitScope;
   for (const [dim, value] of Object.entries(all) as [Dimension, string][]) {
     if (value === undefined) continue;
-    const col = on === 'rollup' ? DIM_COLUMN[dim] : ROLLUP_KEYS[DIM_COLUMN[dim] as keyof typeof ROLLUP_KEYS];
+    // On cases, compare the bare column (so its index serves) unless the key is an expression or '' (none).
+    const bare = on === 'cases' && dim !== 'unsat_reason' && value !== '';
+    const col = on === 'rollup' ? DIM_COLUMN[dim] : bare ? `c.${DIM_COLUMN[dim]}` : ROLLUP_KEYS[DIM_COLUMN[dim] as keyof typeof ROLLUP_KEYS];
     if ((dim === 'category' || dim === 'category1') && value) out.push(`${col} IN ${DESCENDANTS(p.add(value))}`);
     else out.push(`${col} = ${p.add(value)}`);
   }
@@ -94,9 +96,11 @@ function rollupSource(period: Period, cols: string[], where: string[], p: Params
   const w = where.length ? ' AND ' + where.join(' AND ') : '';
   const sel = cols.join(', ');
   if (m1 < m2) {
-    const a = p.add(m1), b = p.add(m2), f = p.add(period.from), t = p.add(period.to);
-    return `SELECT ${sel} FROM ${tables[0]} WHERE local_day >= ${a}::date AND local_day < ${b}::date${w}
-      UNION ALL SELECT ${sel} FROM ${tables[1]} WHERE ((local_day >= ${f}::date AND local_day < ${a}::date) OR (local_day >= ${b}::date AND local_day <= ${t}::date))${w}`;
+    // Separate range scans (an OR of two ranges would defeat the primary-key index).
+    const parts = [`SELECT ${sel} FROM ${tables[0]} WHERE local_day >= ${p.add(m1)}::date AND local_day < ${p.add(m2)}::date${w}`];
+    if (period.from < m1) parts.push(`SELECT ${sel} FROM ${tables[1]} WHERE local_day >= ${p.add(period.from)}::date AND local_day < ${p.add(m1)}::date${w}`);
+    if (m2 <= period.to) parts.push(`SELECT ${sel} FROM ${tables[1]} WHERE local_day >= ${p.add(m2)}::date AND local_day <= ${p.add(period.to)}::date${w}`);
+    return parts.join('\n      UNION ALL ');
   }
   return `SELECT ${sel} FROM ${tables[1]} WHERE local_day BETWEEN ${p.add(period.from)}::date AND ${p.add(period.to)}::date${w}`;
 }

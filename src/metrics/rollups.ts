@@ -68,6 +68,13 @@ const monthEnd = (day: string) => {
  * months so that monthly rows stay exact). Locks the rollups so that concurrent case changes wait.
  */
 export async function rebuildRollups(db: Db, range?: { fromDay: string; toDay: string }): Promise<{ dailyRows: number; monthlyRows: number }> {
+  const result = await rebuildInTx(db, range);
+  // Fresh statistics, so that the planner reads the rollups by their keys right after a bulk load.
+  await db.exec('ANALYZE rollup_daily; ANALYZE rollup_monthly; ANALYZE rollup_cube_daily; ANALYZE rollup_cube_monthly');
+  return result;
+}
+
+function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promise<{ dailyRows: number; monthlyRows: number }> {
   return db.tx(async (tx) => {
     await tx.exec('LOCK TABLE rollup_daily, rollup_monthly, rollup_cube_daily, rollup_cube_monthly IN SHARE ROW EXCLUSIVE MODE');
     const params: unknown[] = [];

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { engines } from '../../tests/engines.ts';
+import { authHeaders } from '../../tests/auth.ts';
 import { seedKnownCases } from '../../tests/metrics-known.ts';
 import { loadConfig } from '../config.ts';
 import { buildApp } from '../server/app.ts';
@@ -13,19 +14,21 @@ for (const engine of engines()) {
   describe(`dashboard API (${engine.name})`, () => {
     let db: Db;
     let app: FastifyInstance;
+    let analyst: Record<string, string>;
     beforeAll(async () => {
       db = await engine.open();
       await seedKnownCases(db);
       await rebuildRollups(db);
       const config = loadConfig({ dataDir: '/tmp/minsheng-metrics-test', logLevel: 'silent' }, {});
       app = await buildApp({ db, config, secrets: createSecrets('x'.repeat(32)) });
+      analyst = await authHeaders(db, 'analyst');
     }, 180_000);
     afterAll(async () => {
       await app?.close();
       await db?.close();
     });
-    const get = async (url: string, headers: Record<string, string> = {}) => {
-      const r = await app.inject({ method: 'GET', url, headers });
+    const get = async (url: string, headers?: Record<string, string>) => {
+      const r = await app.inject({ method: 'GET', url, headers: headers ?? analyst });
       return { status: r.statusCode, body: r.json() };
     };
 
@@ -50,8 +53,12 @@ for (const engine of engines()) {
       expect(cases.body.items[0]).toHaveProperty('caseNo');
       const top = await get('/api/dashboard/top?month=2026-03&categoryLevel=1');
       expect(top.body.categories[0]).toMatchObject({ code: 'T01', name: '城乡建设', value: 3 });
-      // Rankings are for analysts and leaders; the test actor is an operator.
-      expect((await get('/api/dashboard/rankings?month=2026-03')).status).toBe(403);
+      const rank = await get('/api/dashboard/rankings?month=2026-03&metric=transfer_closure_rate&minCount=1');
+      expect(rank.body.units).toHaveLength(2);
+      expect(rank.body.units.find((u: any) => u.unitId === 'u-house')).toMatchObject({ rawRate: 100, den: 1 });
+      // Rankings are for analysts and leaders, not operators; nothing without signing in.
+      expect((await get('/api/dashboard/rankings?month=2026-03', await authHeaders(db, 'operator'))).status).toBe(403);
+      expect((await get('/api/metrics/volume?month=2026-03', {})).status).toBe(401);
       const sum = await get('/api/dashboard/summary');
       expect(sum.status).toBe(200);
       expect(sum.body.trend30d).toHaveLength(30);
@@ -60,7 +67,7 @@ for (const engine of engines()) {
     });
 
     it('scopes unit staff to their unit and rejects bad input with field errors', async () => {
-      const r = await get('/api/metrics/volume?month=2026-03', { 'x-unit-id': 'u-env' });
+      const r = await get('/api/metrics/volume?month=2026-03', await authHeaders(db, 'unit_staff', { unitId: 'u-env' }));
       expect(r.body.value).toBe(2);
       const bad = await get('/api/metrics/volume?from=2026-03-31&to=2026-03-01');
       expect(bad.status).toBe(400);
@@ -74,7 +81,7 @@ for (const engine of engines()) {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const port = (app.server.address() as any).port;
       const received = await new Promise<string>((resolve, reject) => {
-        const req = http.get(`http://127.0.0.1:${port}/api/events`, (res) => {
+        const req = http.get(`http://127.0.0.1:${port}/api/events`, { headers: analyst }, (res) => {
           expect(res.headers['content-type']).toContain('text/event-stream');
           let buf = '';
           res.on('data', (chunk) => {

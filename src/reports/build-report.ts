@@ -79,7 +79,8 @@ export async function buildReport(db: Db, spec: ReportSpec): Promise<ReportDoc> 
     subject = subject || `预警“${alertTitle(alert)}”相关诉求`;
     if (alert.category_code && !filters.category) filters.category = String(alert.category_code);
     if (alert.district_code && !filters.district) filters.district = String(alert.district_code);
-    alertSection = { heading: '预警详情', blocks: [{ type: 'table', columns: ['字段', '内容'], rows: Object.entries(alert).filter(([, v]) => v !== null && typeof v !== 'object').slice(0, 16).map(([k, v]) => [k, String(v)]) }] };
+    const show = (k: string, v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 16).replace('T', ' ') : k === 'kind' ? (ALERT_KINDS[String(v)] ?? String(v)) : k === 'status' ? (ALERT_STATUS[String(v)] ?? String(v)) : String(v));
+    alertSection = { heading: '预警详情', blocks: [{ type: 'table', columns: ['项目', '内容'], rows: Object.keys(ALERT_FIELDS).filter((k) => alert[k] !== undefined && alert[k] !== null).map((k) => [ALERT_FIELDS[k], show(k, alert[k])]) }] };
   }
   if (!subject) subject = '全部诉求';
   const sections = await analysis(db, period, filters, `${zh(period.from)}至${zh(period.to)}`, topic);
@@ -206,6 +207,9 @@ async function alertsTableExists(db: Db): Promise<boolean> {
 async function alertColumns(db: Db): Promise<Set<string>> {
   return new Set((await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'alerts'`)).map((r) => r.column_name));
 }
+const ALERT_KINDS: Record<string, string> = { emerging: '苗头性', trending: '倾向性', concentrated: '集中性' };
+const ALERT_STATUS: Record<string, string> = { new: '新预警', acknowledged: '已确认', assigned: '已交办', resolved: '已处置', dismissed: '已排除' };
+const ALERT_FIELDS: Record<string, string> = { id: '预警编号', kind: '类型', status: '处置状态', title: '预警内容', category_code: '问题分类', district_code: '区县', place_name: '地点', observed: '实际数', expected: '期望数', p_value: 'P 值', recurrence_days: '重现间隔（天）', member_count: '相关诉求数', first_seen_at: '首次发现', last_seen_at: '最近发现', unit_id: '处置单位' };
 const alertTitle = (a: Record<string, unknown>) => String(a.title ?? a.summary ?? a.name ?? a.id);
 
 async function findAlert(db: Db, id: string): Promise<Record<string, unknown> | null> {
@@ -217,17 +221,20 @@ async function findAlert(db: Db, id: string): Promise<Record<string, unknown> | 
 async function alertBlocks(db: Db, period: Period): Promise<Block[]> {
   if (!(await alertsTableExists(db))) return [{ type: 'p', text: '本期无预警。' }];
   const cols = await alertColumns(db);
-  const timeCol = ['created_at', 'detected_at', 'raised_at', 'at'].find((c) => cols.has(c));
+  const timeCol = ['first_seen_at', 'created_at', 'detected_at', 'at'].find((c) => cols.has(c));
   const where = timeCol ? `WHERE (${timeCol} AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1::date AND $2::date` : '';
   const rows = await db.query(`SELECT * FROM alerts ${where} ORDER BY ${timeCol ?? 'id'} LIMIT 50`, timeCol ? [period.from, period.to] : []);
   if (!rows.length) return [{ type: 'p', text: '本期无预警。' }];
   const pick = (a: Record<string, unknown>, ...names: string[]) => { for (const n of names) if (a[n] !== undefined && a[n] !== null) return String(a[n] instanceof Date ? (a[n] as Date).toISOString().slice(0, 10) : a[n]); return ''; };
-  const kinds: Record<string, string> = { emerging: '苗头性', trending: '倾向性', concentrated: '集中性' };
+  const kinds = ALERT_KINDS;
   const byKind = new Map<string, number>();
   for (const a of rows) { const k = kinds[pick(a, 'kind', 'type')] ?? (pick(a, 'kind', 'type') || '其他'); byKind.set(k, (byKind.get(k) ?? 0) + 1); }
   return [
     { type: 'p', text: `本期共发出预警${rows.length}条，其中${[...byKind].map(([k, n]) => `${k}${n}条`).join('、')}。` },
-    { type: 'table', title: '表 预警与处置情况', columns: ['时间', '类型', '预警内容', '状态'], rows: rows.map((a) => [pick(a, timeCol ?? 'id'), kinds[pick(a, 'kind', 'type')] ?? pick(a, 'kind', 'type'), alertTitle(a), pick(a, 'status')]) },
+    { type: 'table', title: '表 预警与处置情况', columns: ['发现时间', '类型', '预警内容', '地点', '实际/期望', '处置状态'], rows: rows.map((a) => [
+      pick(a, timeCol ?? 'id'), kinds[pick(a, 'kind', 'type')] ?? pick(a, 'kind', 'type'), alertTitle(a), pick(a, 'place_name', 'district_code'),
+      a.observed !== undefined && a.observed !== null ? `${Number(a.observed).toFixed(0)}/${Number(a.expected ?? 0).toFixed(1)}` : '—', ALERT_STATUS[pick(a, 'status')] ?? pick(a, 'status'),
+    ]) },
   ];
 }
 

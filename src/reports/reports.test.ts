@@ -5,6 +5,7 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../tests/engines.ts';
+import { authHeaders } from '../../tests/auth.ts';
 import { seedKnownCases } from '../../tests/metrics-known.ts';
 import { loadConfig } from '../config.ts';
 import { buildApp } from '../server/app.ts';
@@ -87,7 +88,17 @@ for (const engine of engines()) {
       expect(dist.text).toContain('受理群众诉求2件');
       const topic = await docxText((await generateReport(db, { kind: 'special', from: '2026-03-01', to: '2026-03-31', topic: 'blue-sky' }, 'docx')).data);
       expect(topic.text).toContain('“蓝天保卫战”专题');
-      await expect(generateReport(db, { kind: 'special', from: '2026-03-01', to: '2026-03-31', alertId: '1' }, 'docx')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(generateReport(db, { kind: 'special', from: '2026-03-01', to: '2026-03-31', alertId: '999999' }, 'docx')).rejects.toMatchObject({ code: 'not_found' });
+      // With an alert of the warning domain: listed under 预警与处置, and a special report about it.
+      const [alert] = await db.query(`INSERT INTO alerts (incident_key, kind, title, category_code, district_code, place_name, observed, expected, first_seen_at, last_seen_at)
+        VALUES ('t-1', 'concentrated', '天心区噪音扰民集中投诉', 'T02', '430103', '天心区', 2, 0.4, $1, $1) RETURNING id`, [new Date('2026-03-20T04:00:00Z')]);
+      const monthly = await docxText((await generateReport(db, { kind: 'monthly', month: '2026-03' }, 'docx')).data);
+      expect(monthly.text).toContain('本期共发出预警1条，其中集中性1条');
+      expect(monthly.text).toContain('天心区噪音扰民集中投诉');
+      const about = await docxText((await generateReport(db, { kind: 'special', from: '2026-03-01', to: '2026-03-31', alertId: String(alert.id) }, 'docx')).data);
+      expect(about.text).toContain('预警详情');
+      expect(about.text).toContain('受理群众诉求2件'); // the alert's district and category (T02 in 天心区)
+      await db.query(`DELETE FROM alerts WHERE id = $1`, [alert.id]);
     }, 180_000);
 
     it('serves reports through POST /api/reports and generates each month once on schedule', async () => {
@@ -96,12 +107,13 @@ for (const engine of engines()) {
       const ctx = { db, config, secrets: createSecrets('x'.repeat(32)) };
       const app = await buildApp(ctx);
       try {
-        const res = await app.inject({ method: 'POST', url: '/api/reports', payload: { kind: 'monthly', month: '2026-03', format: 'docx' } });
+        const headers = await authHeaders(db, 'analyst');
+        const res = await app.inject({ method: 'POST', url: '/api/reports', headers, payload: { kind: 'monthly', month: '2026-03', format: 'docx' } });
         expect(res.statusCode).toBe(200);
         expect(res.headers['content-type']).toContain('wordprocessingml');
         expect(res.headers['content-disposition']).toContain('attachment');
         expect((await docxText(res.rawPayload)).text).toContain('热线共受理群众诉求5件');
-        const bad = await app.inject({ method: 'POST', url: '/api/reports', payload: { kind: 'monthly', month: '2026-13' } });
+        const bad = await app.inject({ method: 'POST', url: '/api/reports', headers, payload: { kind: 'monthly', month: '2026-13' } });
         expect(bad.statusCode).toBe(400);
         expect(bad.json().error.fields).toHaveProperty('month');
       } finally {

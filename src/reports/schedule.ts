@@ -6,6 +6,7 @@ import type { AppContext } from '../server/context.ts';
 import { localDay } from '../shared/time.ts';
 import { shiftMonths } from '../metrics/query.ts';
 import { generateReport } from './generate-report.ts';
+import { registerJob } from '../jobs/registry.ts';
 import type { ReportFormat } from './model.ts';
 
 const LOCK_KEY = 7_312_346;
@@ -37,15 +38,8 @@ export async function runMonthlyReports(ctx: AppContext, now = new Date(), forma
   return written;
 }
 
-/** Checks hourly (and once shortly after start); returns a stop function. */
-export function startReportSchedule(ctx: AppContext, log: (msg: string) => void = () => {}): () => void {
-  const tick = () => void runMonthlyReports(ctx).then((files) => files.forEach((f) => log(`月报已生成: ${f}`))).catch((err) => log(`月报生成失败: ${(err as Error).message}`));
-  const first = setTimeout(tick, 60_000);
-  const timer = setInterval(tick, 3600_000);
-  first.unref();
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+/** The monthly report job: checked hourly by the job workers (src/jobs/registry.ts); the report_runs row makes
+ * each month's report happen once even across workers and restarts. */
+export function registerReportJobs(): void {
+  registerJob({ name: 'reports.monthly', everyMs: 3600_000, leaseMs: 1800_000, run: async (ctx) => void (await runMonthlyReports(ctx)) });
 }

@@ -40,8 +40,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   await registerTaggingRoutes(app, ctx);
   await registerWarningRoutes(app, ctx);
   await registerMetricsRoutes(app, ctx);
-  await registerKnowledgeRoutes(app, ctx);
   await registerReportRoutes(app, ctx);
+  await registerKnowledgeRoutes(app, ctx);
   await installWeb(app);
   return app;
 }

@@ -13,12 +13,13 @@ import { checkDataDir } from '../ops/preflight.ts';
 import { startTagging, warmTagging } from '../tagging/hooks.ts';
 import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 import { registerMetricsHooks } from '../metrics/hooks.ts';
-import { startReportSchedule } from '../reports/schedule.ts';
+import { registerReportJobs } from '../reports/schedule.ts';
 
 /** Registers every domain's case hooks and background jobs (same in `serve` and `worker` processes). */
 export function setupDomains(): void {
   registerAuthJobs();
   registerMetricsHooks();
+  registerReportJobs();
   registerCaseHooks(knowledgeHooks);
 }
 
@@ -48,11 +49,9 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://localhost:${port}`;
-  const stopReports = startReportSchedule(ctx, (msg) => app.log.info(msg));
   const close = async () => {
     await worker?.stop();
     stopWarning();
-    stopReports();
     await app.close();
     await ctx.db.close();
   };

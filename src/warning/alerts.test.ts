@@ -5,6 +5,7 @@ import type { AppContext } from '../server/context.ts';
 import { loadConfig } from '../config.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { buildApp } from '../server/app.ts';
+import { authHeaders, signedInApp } from '../../tests/auth.ts';
 import { addDays, localDateTime } from '../shared/time.ts';
 import { rng } from './random.ts';
 import { runWarning, warningHooks } from './run.ts';
@@ -110,7 +111,7 @@ for (const engine of engines()) {
     });
 
     it('HTTP: list with filters, detail, roles and validation', async () => {
-      const app = await buildApp(ctx);
+      const app = await signedInApp(await buildApp(ctx), db, 'operator');
       try {
         const list = await app.inject({ method: 'GET', url: '/api/alerts?kind=concentrated&pageSize=5' });
         expect(list.statusCode).toBe(200);
@@ -127,6 +128,18 @@ for (const engine of engines()) {
         expect(unitList.json().items.every((x: any) => x.unitId === 'u-prop')).toBe(true);
         const unitOther = await app.inject({ method: 'GET', url: '/api/alerts', headers: { 'x-unit-id': 'u-env' } });
         expect(unitOther.json().total).toBe(0);
+        // operators read but do not act; analysts act
+        await db.query(`UPDATE alerts SET status = 'new' WHERE id = $1`, [body.items[0].id]);
+        const open = { id: body.items[0].id };
+        {
+          const url = `/api/alerts/${open.id}/actions/acknowledge`;
+          expect((await app.inject({ method: 'POST', url, payload: {} })).statusCode).toBe(403);
+          const ok = await app.inject({ method: 'POST', url, payload: {}, headers: await authHeaders(db, 'analyst') });
+          expect(ok.statusCode).toBe(200);
+          expect(ok.json().status).toBe('acknowledged');
+        }
+        const bad = await app.inject({ method: 'POST', url: `/api/alerts/${body.items[0].id}/actions/explode`, payload: {}, headers: await authHeaders(db, 'analyst') });
+        expect(bad.statusCode).toBe(400);
       } finally {
         await app.close();
       }

@@ -197,3 +197,35 @@ export function intakeAvailable(probe: Outcome): boolean {
   console.warn('SKIP intake reliability test: POST /api/cases is not served on this branch yet');
   return false;
 }
+
+/** Starts `minsheng worker` as a child process and waits until it reports its jobs. */
+export async function startWorkerProcess(env: Record<string, string>): Promise<ServerProc> {
+  let out = '';
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--tick', '200'], {
+    cwd: ROOT,
+    env: { ...process.env, MINSHENG_DEMO: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const deadline = Date.now() + 90_000;
+  while (!out.includes('后台任务进程已启动')) {
+    if (proc.exitCode !== null) throw new Error(`worker exited with ${proc.exitCode}: ${out}`);
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`worker did not start in 90 s: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: '',
+    proc,
+    output: () => out,
+    kill: (signal = 'SIGKILL') =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill(signal);
+      }),
+  };
+}

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/store/postgres-db.ts';
-import { intakeAvailable, makeToken, postCase, requireReliability, startOwnPostgres, startServerProcess, type OwnPostgres, type ServerProc } from './harness.ts';
+import { startWorkerProcess, intakeAvailable, makeToken, postCase, requireReliability, startOwnPostgres, startServerProcess, type OwnPostgres, type ServerProc } from './harness.ts';
 
 const enabled = requireReliability();
 const ENV = { MINSHENG_SECRET: 'scale-secret-0123456789abcdef', MINSHENG_ADMIN_PASSWORD: 'admin-pass-123' };
@@ -86,5 +86,26 @@ describe.runIf(enabled)('two serve processes on one PostgreSQL', () => {
     // Same keys again through the other process: replays, not new cases.
     const again = await Promise.all(keys.map((k, i) => postCase(servers[(i + 1) % 2].url, token, k)));
     expect(again.map((o) => o.id)).toEqual(outcomes.map((o) => o.id));
+  });
+
+  it('two worker processes never run the same job twice', async () => {
+    const workers = [await startWorkerProcess({ ...ENV, DATABASE_URL: pg.url }), await startWorkerProcess({ ...ENV, DATABASE_URL: pg.url })];
+    const db = await openPostgres(pg.url, { max: 1 });
+    try {
+      const t0 = Date.now();
+      let lease: any;
+      while (Date.now() - t0 < 20_000) {
+        [lease] = await db.query(`SELECT runs, owner, last_finished FROM job_leases WHERE name = 'auth.prune'`);
+        if (lease?.last_finished) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(lease?.last_finished).toBeTruthy();
+      await new Promise((r) => setTimeout(r, 2000)); // both keep ticking every 200 ms
+      const [after] = await db.query(`SELECT runs FROM job_leases WHERE name = 'auth.prune'`);
+      expect(after.runs).toBe(1); // hourly job: claimed once among two workers (and the serve process)
+    } finally {
+      await db.close();
+      await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+    }
   });
 });

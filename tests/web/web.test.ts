@@ -5,10 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, ensureWebBuilt, launchBrowser, loginAs, newPage, requireEndpoints, shot, startTestServer, type TestServer } from './harness.ts';
 import { createKnowledgeEntry } from '../../src/knowledge/save-entry.ts';
-
-// Other domains' test helpers, loaded at run time (they land on main through their own branches).
-const AUTH_HELPER = '../auth.ts';
-const REFERENCE_FIXTURE = '../fixtures/reference.ts';
+import * as auth from '../auth.ts';
+import { REF, seedTestReference } from '../fixtures/reference.ts';
 
 const missing = chromiumMissing();
 if (missing) console.warn(missing);
@@ -16,8 +14,6 @@ if (missing) console.warn(missing);
 describe.skipIf(!!missing)('web app in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
-  let auth: any;
-  let REF: any;
   const users: Record<string, { username: string; headers: Record<string, string> }> = {};
   const api = async (method: string, url: string, as: string, body?: unknown) => {
     const r = await fetch(server.url + url, {
@@ -34,18 +30,11 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     ensureWebBuilt();
     server = await startTestServer();
     browser = await launchBrowser();
-    try {
-      auth = await import(AUTH_HELPER);
-      const ref = await import(REFERENCE_FIXTURE);
-      REF = ref.REF;
-      await ref.seedTestReference(server.ctx.db);
-      for (const [name, role, unitId] of [['op', 'operator'], ['unit', 'unit_staff', REF.units.env], ['analyst', 'analyst'], ['leader', 'leader']] as const) {
-        const s = await auth.signIn(server.ctx.db, role, { unitId, name: { op: '王话务', unit: '李承办', analyst: '赵分析', leader: '钱领导' }[name] });
-        users[name] = { username: s.user.username, headers: s.headers };
-      }
-    } catch (e) {
-      if (process.env.CI) throw e;
-      console.warn(`SKIP parts of the browser tests: auth helper or reference fixture not available yet (${(e as Error).message.split('\n')[0]})`);
+    await seedTestReference(server.ctx.db);
+    const names = { op: '王话务', unit: '李承办', analyst: '赵分析', leader: '钱领导' } as const;
+    for (const [name, role, unitId] of [['op', 'operator'], ['unit', 'unit_staff', REF.units.env], ['analyst', 'analyst'], ['leader', 'leader']] as const) {
+      const s = await auth.signIn(server.ctx.db, role, { unitId, name: names[name] });
+      users[name] = { username: s.user.username, headers: s.headers };
     }
   });
   afterAll(async () => {
@@ -53,12 +42,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await server?.close();
   });
 
-  const ready = (skip: (n: string) => void) => {
-    if (!auth || !REF) skip('auth helper / reference fixture missing');
-  };
-
   it('an operator records calls end to end with the keyboard only', async (t) => {
-    ready(t.skip);
     await requireEndpoints(server.url, ['POST /api/auth/login', 'POST /api/cases', 'GET /api/knowledge'], t.skip);
     // An earlier call from the same number, and knowledge entries to answer with.
     await api('POST', '/api/cases', 'op', { channel: '12345', callerPhone: '13800138000', content: '魅力之城小区物业收费不合理，要求公示收费标准', categoryCode: REF.categories.propertyFee });
@@ -120,7 +104,6 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
   });
 
   it('a unit accepts and replies from its inbox', async (t) => {
-    ready(t.skip);
     await requireEndpoints(server.url, ['POST /api/auth/login', 'POST /api/cases', 'POST /api/cases/{id}/actions/{action}'], t.skip);
     const c = await api('POST', '/api/cases', 'op', { channel: '12345', content: '文艺路社区餐馆油烟直排，影响居民生活', categoryCode: REF.categories.socialNoise, unitId: REF.units.env });
     expect(c.status).toBe('dispatched');
@@ -142,7 +125,6 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
   });
 
   it('an analyst acknowledges an alert after reading its evidence', async (t) => {
-    ready(t.skip);
     await requireEndpoints(server.url, ['POST /api/auth/login', 'GET /api/alerts', 'POST /api/alerts/{id}/actions/{action}'], t.skip);
     const members = [];
     for (let i = 0; i < 3; i++) members.push(await api('POST', '/api/cases', 'op', { channel: '12345', content: `魅力之城小区电梯故障困人第${i + 1}次`, districtCode: REF.furong, compoundId: REF.compoundMeili }));
@@ -167,7 +149,6 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
   });
 
   it('the big screen renders Chinese text and charts and updates live', async (t) => {
-    ready(t.skip);
     await requireEndpoints(server.url, ['POST /api/auth/login', 'POST /api/cases'], t.skip);
     const { page, errors } = await newPage(browser, { width: 1920, height: 1080 });
     await loginAs(page, server.url, users.leader.username, auth.TEST_PASSWORD, '/screen');
@@ -182,6 +163,37 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await api('POST', '/api/cases', 'op', { channel: '12345', content: '芙蓉区文艺路路灯不亮，夜间出行不便' });
     await expect.poll(async () => Number(await read()), { timeout: 12_000, interval: 500 }).toBe(before + 1);
     await shot(page, 'screen-updated');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('analysis drills down from a chart element to its cases and exports CSV / XLSX', async (t) => {
+    await requireEndpoints(server.url, ['POST /api/auth/login', 'GET /api/metrics/{name}', 'GET /api/metrics/{name}/cases'], t.skip);
+    await api('POST', '/api/cases', 'op', { channel: '12345', content: '芙蓉区文艺路社区电动车违规充电', districtCode: REF.furong });
+    const { page, errors } = await newPage(browser);
+    await loginAs(page, server.url, users.analyst.username, auth.TEST_PASSWORD, '/analysis?metric=volume&by=district&period=month');
+    await page.waitForSelector('.metric-row');
+    await page.waitForSelector('.panel canvas');
+    await shot(page, 'analysis');
+    // Drill down from the chart: click the first bar.
+    const box = (await page.locator('.panel canvas').first().boundingBox())!;
+    const row = page.locator('.metric-row').first();
+    const label = (await row.locator('td').first().textContent())!.trim();
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await page.locator('[data-export=csv]').click();
+    await page.locator('[data-export=xlsx]').click();
+    await expect.poll(() => downloads.length, { timeout: 15_000 }).toBe(2);
+    expect(downloads.some((f) => f.endsWith('.csv'))).toBe(true);
+    expect(downloads.some((f) => f.endsWith('.xlsx'))).toBe(true);
+    // Click the first (largest) bar: grid left 60 / right 20 / bottom 100 (Analysis.vue), one band per row.
+    const n = await page.locator('.metric-row').count();
+    await page.mouse.click(box.x + 60 + (box.width - 80) / n / 2, box.y + box.height - 100 - 4);
+    await page.waitForURL((u) => u.pathname === '/cases' && u.searchParams.get('metric') === 'volume');
+    await page.waitForSelector('.case-row');
+    expect(await page.locator('.drill').textContent()).toContain(label);
+    expect(await page.locator('.case-row').count()).toBeGreaterThan(0);
+    await shot(page, 'analysis-drilldown');
     expect(errors).toEqual([]);
     await page.context().close();
   });
