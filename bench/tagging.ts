@@ -39,7 +39,7 @@ let peakRss = process.memoryUsage().rss;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const rows = readLabelledCsv(trainCsv);
 const labels = rows.map((r) => r.label);
-const folds = stratifiedFolds(labels, K, 20260);
+const folds = K > 0 ? stratifiedFolds(labels, K, 20260) : new Int32Array(labels.length);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minsheng-tagging-'));
 const cpuSeconds = (f: () => void) => {
   const c = process.cpuUsage();
@@ -116,7 +116,7 @@ predictLabel(full, texts[0]);
 const thr = cpuSeconds(() => texts.forEach((t) => predictLabel(full, t)));
 
 // Suggest API latency (in process, PGlite, the full model active, empty case history).
-const latency = await suggestLatency(full, bytes, texts.slice(0, 400));
+const latency = await suggestLatency(full, bytes, texts.slice(0, 400)).catch((err) => ({ error: String(err), requests: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN }));
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 const pooled = scoreLabels(gold, pred);
@@ -276,7 +276,8 @@ async function suggestLatency(model: import('../src/tagging/classifier.ts').Text
   const db = await freshPglite();
   const ctx = { db, config: loadConfig({ dataDir: os.tmpdir() }), secrets: createSecrets('bench-secret-0123456789') };
   await storeModel(ctx, model, bytes, { actor: SYSTEM_ACTOR, source: 'bench' });
-  const app = await buildApp(ctx);
+  const { signedInApp } = await import('../tests/auth.ts');
+  const app = await signedInApp(await buildApp(ctx), db, 'operator');
   const times: number[] = [];
   for (let i = 0; i < sample.length; i++) {
     const text = sample[i].slice(0, 600); // what an operator types: a few hundred characters

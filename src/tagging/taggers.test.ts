@@ -89,6 +89,7 @@ describe('request type and urgency', () => {
     expect(detectUrgency('工地拖欠50名农民工工资').cues.map((c) => c.cue)).toContain('群体欠薪');
     expect(detectUrgency('有人站在楼顶要跳楼').cues.map((c) => c.cue)).toContain('轻生');
     expect(detectUrgency('商场着火了').level).toBe('urgent');
+    expect(detectUrgency('情况紧急，请马上派人').cues.map((c) => c.cue)).toContain('情况紧急');
     expect(detectUrgency('路灯不亮').level).toBe('normal');
   });
 });
