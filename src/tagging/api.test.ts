@@ -157,6 +157,7 @@ for (const engine of engines()) {
     it('trains a first model after a bulk load when none is active', async () => {
       await db.query('UPDATE tag_models SET active = false');
       await taggingHooks.afterBulkLoad!(ctx, { fromDay: '2026-01-01', toDay: '2026-12-31' });
+      await waitForRetrain(db); // trained in the background
       const [m] = await db.query(`SELECT version, source FROM tag_models WHERE active`);
       expect(m).toMatchObject({ version: 3, source: 'bulk-load' });
       await expect(trainFromDatabase(ctx, SYSTEM_ACTOR)).resolves.toMatchObject({ version: 4 });

@@ -6,7 +6,7 @@ import { SYSTEM_ACTOR } from '../server/context.ts';
 import { registerCaseHooks, type CaseHooks } from '../cases/hooks.ts';
 import { suggestTags } from './suggest.ts';
 import { caseText, resetTaggingState, taggingState } from './service.ts';
-import { trainFromDatabase } from './train-from-database.ts';
+import { startRetrain } from './train-from-database.ts';
 
 const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
@@ -88,14 +88,19 @@ export const taggingHooks: CaseHooks = {
   async afterBulkLoad(ctx) {
     resetTaggingState(ctx.db);
     const [{ n }] = await ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tag_models WHERE kind = 'category' AND active`);
+    // A first model from the loaded history, trained in the background so that start-up is not held up
+    // (hundreds of leaf categories take minutes); until it is active, suggestions come without a category.
     if (n === 0) {
-      await trainFromDatabase(ctx, SYSTEM_ACTOR, { source: 'bulk-load' }).catch((err) => {
-        if ((err as { code?: string }).code !== 'not_enough_labels') throw err;
+      await startRetrain(ctx, SYSTEM_ACTOR, { source: 'bulk-load', limit: BULK_LOAD_TRAINING_CASES, onError: (err) => console.error('首个分类模型训练失败:', (err as Error).message) }).catch((err) => {
+        if ((err as { code?: string }).code !== 'not_enough_labels' && (err as { code?: string }).code !== 'training_in_progress') throw err;
       });
     }
     await taggingState(ctx);
   },
 };
+
+/** The most recent labelled cases a first model is trained on after a bulk load. */
+export const BULK_LOAD_TRAINING_CASES = 20_000;
 
 /** Loads the model, gazetteer and near-duplicate index now rather than on the first request. */
 export async function warmTagging(ctx: AppContext): Promise<void> {

@@ -73,8 +73,8 @@ export async function storeModel(ctx: AppContext, model: TextModel, bytes: Buffe
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Trains from the database; resolves when the new model is active. */
-export async function trainFromDatabase(ctx: AppContext, actor: Actor, opts: { source?: string; options?: TrainOptions } = {}): Promise<{ version: number; docs: number; labels: number }> {
-  const set = await loadTrainingSet(ctx.db);
+export async function trainFromDatabase(ctx: AppContext, actor: Actor, opts: { source?: string; options?: TrainOptions; limit?: number } = {}): Promise<{ version: number; docs: number; labels: number }> {
+  const set = await loadTrainingSet(ctx.db, opts.limit);
   const distinct = new Set(set.labels).size;
   if (distinct < 2) throw unprocessable('not_enough_labels', '带分类的历史工单不足（至少需要两个分类），无法训练', { cases: `已有 ${set.texts.length} 件，${distinct} 个分类` });
   const version = await newVersion(ctx.db, actor, opts.source ?? 'database');
@@ -92,12 +92,12 @@ export async function trainFromDatabase(ctx: AppContext, actor: Actor, opts: { s
 const running = new WeakMap<Db, Promise<unknown>>();
 
 /** Starts a retrain in the background (one at a time per process); returns the version being trained. */
-export async function startRetrain(ctx: AppContext, actor: Actor): Promise<{ status: 'training'; cases: number }> {
+export async function startRetrain(ctx: AppContext, actor: Actor, opts: { source?: string; limit?: number; onError?: (err: unknown) => void } = {}): Promise<{ status: 'training'; cases: number }> {
   if (running.has(ctx.db)) throw unprocessable('training_in_progress', '模型正在训练中，请稍后再试');
   const set = await loadTrainingSet(ctx.db, 1);
   if (!set.texts.length) throw unprocessable('not_enough_labels', '没有带分类的历史工单，无法训练');
-  const p = trainFromDatabase(ctx, actor)
-    .catch(() => {})
+  const p = trainFromDatabase(ctx, actor, { source: opts.source, limit: opts.limit })
+    .catch((err) => opts.onError?.(err))
     .finally(() => running.delete(ctx.db));
   running.set(ctx.db, p);
   const [{ n }] = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases WHERE category_code IS NOT NULL');
