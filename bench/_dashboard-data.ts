@@ -3,6 +3,7 @@
 // Deterministic (seeded), streamed, never materialised in memory.
 import type { Db } from '../src/store/db.ts';
 import { addDays, localDateTime } from '../src/shared/time.ts';
+import { rng } from '../src/shared/random.ts';
 
 export const BENCH_CASE_COLUMNS = ['case_no', 'channel', 'received_at', 'local_day', 'content', 'district_code', 'street_code', 'category_code', 'request_type', 'status', 'unit_id',
   'dispatched_at', 'accepted_at', 'accept_due_at', 'reply_due_at', 'replied_at', 'closed_at', 'callback_result', 'callback_note', 'return_count', 'extension_count', 'keywords'];
@@ -30,16 +31,6 @@ export async function generateBenchCity(db: Db): Promise<{ districts: string[]; 
   return { districts: DISTRICTS, categories };
 }
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pickW = (r: number, xs: [string, number][]) => {
   for (const [v, w] of xs) if ((r -= w) < 0) return v;
   return xs[xs.length - 1][0];

@@ -89,7 +89,7 @@ for (const engine of engines()) {
     it('serves GET / POST / PUT /api/knowledge with field errors; unit staff may read but not write', async () => {
       const headers = await authHeaders(db, 'operator');
       const inject = (o: { method: 'GET' | 'POST' | 'PUT'; url: string; payload?: unknown }) => app.inject({ ...o, headers } as any);
-      expect((await app.inject({ method: 'GET', url: '/api/knowledge?q=x' })).statusCode).toBe(401);
+      expect((await app.inject({ method: 'GET', url: '/api/knowledge?q=x', headers: { cookie: '' } }) /* signed out */).statusCode).toBe(401);
       const bad = await inject({ method: 'POST', url: '/api/knowledge', payload: { title: '', content: '' } });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error.fields).toMatchObject({ title: expect.any(String), content: expect.any(String) });

@@ -6,6 +6,7 @@
 import { extractFeatures, featureNames, gramIds, type FeatureBag } from './features.ts';
 import { normalizeText } from './text.ts';
 import type { CorpusIdf } from './keywords.ts';
+import { rng as mulberry32 } from '../shared/random.ts';
 
 export interface TrainOptions {
   /** SVM cost; larger fits the training data harder. */
@@ -164,16 +165,6 @@ function normalizeBlock(v: number[], from: number, to: number): void {
 }
 
 // ---------- training ----------
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One binary L2-regularised L2-loss SVM by dual coordinate descent; the bias is an extra feature of value 1.
  * `scale` (NB-SVM) multiplies each feature on the fly, so no scaled copy of the data is made. */

@@ -1,16 +1,7 @@
 // Seeded random numbers for simulation, calibration and Monte Carlo (reproducible runs).
+import { rng } from '../shared/random.ts';
 
-/** mulberry32: small, fast, good enough for Monte Carlo. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function poisson(rand: () => number, mu: number): number {
   if (mu <= 0) return 0;

@@ -2,6 +2,9 @@
 // JSON schemas, seeded random payloads, and a row-count snapshot of every table.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../src/store/db.ts';
+import { rng } from '../../src/shared/random.ts';
+
+export { rng };
 
 export interface Op { method: string; path: string; params: any[]; body?: any }
 
@@ -77,17 +80,6 @@ function patternExample(pattern: string, schema: any): string {
   return 'x'.repeat(schema.minLength ?? 1);
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY_STRINGS = [
   '', ' ', "'; DROP TABLE cases; --", '"', '\\', '\u0000', '💥🔥', '𠮷野家', '<script>alert(1)</script>', '../../etc/passwd',
