@@ -100,7 +100,7 @@ export const taggingHooks: CaseHooks = {
 };
 
 /** The most recent labelled cases a first model is trained on after a bulk load. */
-export const BULK_LOAD_TRAINING_CASES = 20_000;
+export const BULK_LOAD_TRAINING_CASES = 5_000;
 
 /** Loads the model, gazetteer and near-duplicate index now rather than on the first request. */
 export async function warmTagging(ctx: AppContext): Promise<void> {
