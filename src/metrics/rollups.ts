@@ -52,8 +52,13 @@ GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.m
 ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`;
 
 /** Applies the change of one case (before → after; before null on create) to the rollups, inside `tx`. */
+/** Rollup writers take this transaction-scoped lock first: concurrent upserts of the same new keys in
+ *  different orders deadlocked (seen under concurrent intake on PostgreSQL); one lock orders them. */
+const ROLLUP_LOCK = 7_312_346;
+
 export async function applyCaseDelta(tx: Db, before: Row | null, after: Row | null): Promise<void> {
   if (!before && !after) return;
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
   await tx.query(DELTA_SQL, [after ? JSON.stringify(after) : null, before ? JSON.stringify(before) : null]);
 }
 
