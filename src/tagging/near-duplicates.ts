@@ -2,69 +2,13 @@
 // (16 bands × 4 rows), kept in memory for a sliding window of days. Built at start from the database and
 // updated on each new case; candidates are confirmed by the signature's Jaccard estimate.
 import { normalizeText } from './text.ts';
+import { bandKey, jaccardEstimate, LSH_BANDS as BANDS, minhashSignature } from '../shared/minhash.ts';
 
-const K = 64;
-const BANDS = 16;
-const ROWS = K / BANDS;
-
-// Fixed random (a, b) pairs for the universal hash family h(x) = a·x + b (mod 2^32).
-const A = new Uint32Array(K);
-const B = new Uint32Array(K);
-{
-  let s = 0x12345678;
-  const next = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0));
-  for (let i = 0; i < K; i++) {
-    A[i] = next() | 1;
-    B[i] = next();
-  }
-}
-
-/** Character 3-gram shingles (hashed) of a text with spaces and punctuation removed. */
-function shingles(text: string): Uint32Array {
-  const s = normalizeText(text).replace(/[\s\p{P}\p{S}]/gu, '');
-  const n = Math.max(0, s.length - 2);
-  const out = new Uint32Array(n || (s.length ? 1 : 0));
-  if (n === 0 && s.length) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-    out[0] = h;
-    return out;
-  }
-  for (let i = 0; i < n; i++) {
-    let h = 0x811c9dc5;
-    h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    h = Math.imul(h ^ s.charCodeAt(i + 1), 0x01000193);
-    h = Math.imul(h ^ s.charCodeAt(i + 2), 0x01000193) >>> 0;
-    out[i] = h;
-  }
-  return out;
-}
-
+/** Signature of a case text (normalised, spaces and punctuation removed); null when nothing is left. */
 export function minhash(text: string): Uint32Array | null {
-  const sh = shingles(text);
-  if (!sh.length) return null;
-  const sig = new Uint32Array(K).fill(0xffffffff);
-  for (let j = 0; j < sh.length; j++) {
-    const x = sh[j];
-    for (let i = 0; i < K; i++) {
-      const h = (Math.imul(A[i], x) + B[i]) >>> 0;
-      if (h < sig[i]) sig[i] = h;
-    }
-  }
-  return sig;
+  return minhashSignature(normalizeText(text).replace(/[\s\p{P}\p{S}]/gu, ''));
 }
 
-export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
-  let same = 0;
-  for (let i = 0; i < K; i++) if (a[i] === b[i]) same++;
-  return same / K;
-}
-
-function bandKey(sig: Uint32Array, band: number): number {
-  let h = 0x9747b28c ^ band;
-  for (let r = 0; r < ROWS; r++) h = Math.imul(h ^ sig[band * ROWS + r], 0x01000193);
-  return h >>> 0;
-}
 
 interface Item {
   id: number;
@@ -152,7 +96,7 @@ export class NearDuplicateIndex {
         seen.add(id);
         const item = this.items.get(id);
         if (!item || item.at < cutoff || item.at > now) continue;
-        const sim = estimateJaccard(sig, item.sig);
+        const sim = jaccardEstimate(sig, item.sig);
         if (sim >= this.threshold) out.push({ id, similarity: Math.round(sim * 100) / 100, receivedAt: new Date(item.at).toISOString() });
       }
     }

@@ -2,6 +2,9 @@
 // signatures over character 3-shingles, banded for LSH.
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
+import { bandKey, jaccardEstimate, LSH_BANDS, MINHASH_SIZE, minhashSignature } from '../shared/minhash.ts';
+
+export { jaccardEstimate };
 
 let jieba: Jieba | null = null;
 function segmenter(): Jieba {
@@ -25,23 +28,6 @@ export function addWords(names: string[]): void {
   if (names.length) segmenter().loadDict(Buffer.from(names.map((n) => `${n} 100000 ns`).join('\n')));
 }
 
-export const MINHASH_SIZE = 64;
-export const LSH_BANDS = 16; // 16 bands × 4 rows: candidates from Jaccard ≈ 0.5
-const ROWS = MINHASH_SIZE / LSH_BANDS;
-const A = new Uint32Array(MINHASH_SIZE);
-const B = new Uint32Array(MINHASH_SIZE);
-{
-  let s = 0x9e3779b9;
-  const next = () => ((s = (Math.imul(s ^ (s >>> 16), 0x45d9f3b) + 0x6b43a9b5) >>> 0), s);
-  for (let i = 0; i < MINHASH_SIZE; i++) { A[i] = next() | 1; B[i] = next(); }
-}
-
-function fnv(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 /** MinHash signature over character 3-shingles of the text with punctuation and digits removed. */
 const sigCache = new Map<string, Uint32Array>();
 export function minhash(text: string): Uint32Array {
@@ -53,35 +39,15 @@ export function minhash(text: string): Uint32Array {
   return sig;
 }
 
-function computeMinhash(text: string): Uint32Array {
-  const clean = text.replace(/[^\u4e00-\u9fffA-Za-z]/g, '');
-  const sig = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
-  const n = Math.max(1, clean.length - 2);
-  for (let i = 0; i < n; i++) {
-    const x = fnv(clean.slice(i, i + 3));
-    for (let j = 0; j < MINHASH_SIZE; j++) {
-      let h = (Math.imul(A[j], x) + B[j]) >>> 0;
-      h ^= h >>> 15;
-      h = Math.imul(h, 0x2c1b3c6d) >>> 0;
-      if (h < sig[j]) sig[j] = h;
-    }
-  }
-  return sig;
-}
+const EMPTY_SIGNATURE = new Uint32Array(MINHASH_SIZE).fill(0xffffffff);
 
-export function jaccardEstimate(a: Uint32Array, b: Uint32Array): number {
-  let same = 0;
-  for (let i = 0; i < MINHASH_SIZE; i++) if (a[i] === b[i]) same++;
-  return same / MINHASH_SIZE;
+function computeMinhash(text: string): Uint32Array {
+  return minhashSignature(text.replace(/[^\u4e00-\u9fffA-Za-z]/g, '')) ?? EMPTY_SIGNATURE;
 }
 
 /** Band keys for LSH buckets. */
 export function bandKeys(sig: Uint32Array): string[] {
   const keys: string[] = [];
-  for (let b = 0; b < LSH_BANDS; b++) {
-    let h = b * 0x9e3779b1;
-    for (let r = 0; r < ROWS; r++) h = Math.imul(h ^ sig[b * ROWS + r], 0x01000193);
-    keys.push(`${b}:${(h >>> 0).toString(36)}`);
-  }
+  for (let b = 0; b < LSH_BANDS; b++) keys.push(`${b}:${bandKey(sig, b).toString(36)}`);
   return keys;
 }
