@@ -132,12 +132,7 @@ export async function startServerProcess(env: Record<string, string>, args: stri
     url,
     proc,
     output: () => out,
-    kill: (signal = 'SIGKILL') =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill(signal);
-      }),
+    kill: (signal = 'SIGKILL') => killProcess(proc, signal),
   };
 }
 
@@ -231,11 +226,15 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<S
     url: '',
     proc,
     output: () => out,
-    kill: (signal = 'SIGKILL') =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill(signal);
-      }),
+    kill: (signal = 'SIGKILL') => killProcess(proc, signal),
   };
+}
+
+/** Sends a signal and resolves when the process has exited (at once if it already has). */
+function killProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill(signal);
+  });
 }
