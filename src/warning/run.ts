@@ -35,6 +35,9 @@ export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date;
   return { day, detections: detections.length, created: res.created, updated: res.updated, byKind, seconds: { load: s(t0, t1), detect: s(t1, t2), write: s(t2, t3) } };
 }
 
+/** Incremental runs are spaced by at least this many times the last run's duration. */
+const DUTY = 4;
+
 /**
  * Case hook: after a case is created, schedule one run `debounceMs` later (requests arriving meanwhile join
  * the same run). A run in progress is followed by at most one more.
@@ -44,23 +47,35 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
   let running: Promise<void> | null = null;
   let again = false;
   let lastCtx: AppContext | null = null;
+  let lastRunMs = 0;
+  let lastRunEnd = 0;
   const fire = async () => {
     timer = null;
     if (running) { again = true; return; }
     running = (async () => {
+      const started = Date.now();
       try {
         const s = await runWarning(lastCtx!, { options: o.options, now: o.now?.() });
         o.onRun?.(s);
       } catch (e) {
         o.onError?.(e);
       } finally {
+        lastRunEnd = Date.now();
+        lastRunMs = lastRunEnd - started;
         running = null;
         if (again) { again = false; schedule(); }
       }
     })();
     await running;
   };
-  const schedule = () => { if (!timer) { timer = setTimeout(() => void fire(), o.debounceMs ?? 10_000); timer.unref?.(); } };
+  // Duty cycle: a run over a large history is long and CPU-bound in this process, so the next one waits at
+  // least DUTY × its duration — detection never takes more than about 1/DUTY of the serving process.
+  const schedule = () => {
+    if (timer) return;
+    const wait = Math.max(o.debounceMs ?? 10_000, DUTY * lastRunMs - (Date.now() - lastRunEnd));
+    timer = setTimeout(() => void fire(), wait);
+    timer.unref?.();
+  };
   return {
     name: 'warning',
     async afterCommit(ctx, change) {
