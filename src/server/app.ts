@@ -1,7 +1,7 @@
 // The HTTP app: plugins, then each domain's routes. Handlers stay thin; the domains do the work.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
-import { installErrorHandler } from './errors.ts';
+import { installErrorHandler, RETRY_AFTER_S } from './errors.ts';
 import { openApiDocument, openApiHtml } from './openapi.ts';
 import { installAuth } from '../auth/plugin.ts';
 import { registerCaseRoutes } from '../cases/routes.ts';
@@ -29,7 +29,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
       await ctx.db.query('SELECT 1');
       return { status: 'ok', engine: ctx.db.engine };
     } catch {
-      return reply.status(503).send({ error: { code: 'unavailable', message: '数据库不可用' } });
+      return reply.status(503).header('retry-after', String(RETRY_AFTER_S)).send({ error: { code: 'db_unavailable', message: '数据库不可用' } });
     }
   });
   app.get('/api/openapi.json', async () => openApiDocument());

@@ -1,10 +1,19 @@
 // Maps every error to the one response shape: {"error": {"code", "message", "fields"?}}.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError } from '../shared/errors.ts';
+import { dbUnavailable, isConnectionError } from '../store/postgres-db.ts';
+
+/** Seconds a client waits before retrying a 503 (a database restart takes a few). */
+export const RETRY_AFTER_S = 1;
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+    if (!(err instanceof AppError) && isConnectionError(err)) err = dbUnavailable(err); // a driver error that bypassed the store
     if (err instanceof AppError) {
+      if (err.status === 503) {
+        req.log.warn({ err: err.cause ?? err }, err.code);
+        reply.header('retry-after', String(RETRY_AFTER_S));
+      }
       return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } });
     }
     const fe = err as FastifyError;
@@ -23,22 +32,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send({ error: { code: 'bad_request', message: fe.message } });
     }
-    if (isConnectionError(err)) {
-      req.log.warn({ err }, 'database unavailable');
-      return reply.status(503).header('retry-after', '1').send({ error: { code: 'unavailable', message: '数据库暂时不可用，请使用相同的 Idempotency-Key 重试' } });
-    }
     req.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: '服务器内部错误' } });
   });
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).send({ error: { code: 'not_found', message: `接口不存在: ${req.method} ${req.url.split('?')[0]}` } });
   });
-}
-
-function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(e?.code ?? '') ||
-    /terminating connection|connection (terminated|refused|closed)/i.test(e?.message ?? '')
-  );
 }

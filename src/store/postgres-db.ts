@@ -1,60 +1,245 @@
 import postgres from 'postgres';
 import { Writable } from 'node:stream';
+import { AppError } from '../shared/errors.ts';
 import { csvChunks, quoteIdent, type Db, type Row } from './db.ts';
 
-/** A real PostgreSQL server through postgres.js, with types aligned to PGlite's. */
-export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
-  const sql = postgres(url, {
-    max: opts.max ?? 10,
-    onnotice: () => {},
-    types: {
-      int8: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
-      date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x },
-    } as any,
-  });
-  await sql`SELECT 1`; // fail fast with a clear error if the server is unreachable
-  return wrap(sql, sql);
+// A real PostgreSQL server through postgres.js, with types aligned to PGlite's.
+//
+// Losing the server (restart, failover, a killed backend) must give every request a quick 503 `db_unavailable`,
+// never a hang or a crash. postgres.js 3.4.9 needs help for that: it batches small writes behind a
+// setImmediate and does not reset that batch when a socket closes (upstream issues #1066, #1154, #1208). So
+//  - a connection whose socket closed with a write pending keeps a stale timer; once reconnected it never
+//    flushes its start-up message, and every query routed to it waits for connect_timeout (30 s by default);
+//  - its `begin()` writes ROLLBACK to the dead socket after a failed statement: the write throws from a timer
+//    (uncaught TypeError) and that promise never settles.
+// Hence: transactions are our own (BEGIN/COMMIT on a reserved connection; nothing is written to a connection
+// after the pool lost one), and a pool that lost a connection is retired — queries already running on its
+// healthy connections finish, the rest fail within DRAIN_S — while a fresh pool serves new requests and
+// takes the LISTENs over. Prepared statements stay on: they are per connection and start afresh with each pool.
+
+const CONNECT_TIMEOUT_S = 5; // a server that takes longer to accept a connection is as good as down
+// postgres.js waits before reconnecting, 3^failures/100 s up to 20 s by default: a request queued behind that
+// wait during an outage would hang for seconds. Retry within half a second (a failed connect costs little).
+const backoff = (failures: number) => Math.min(0.05 * 2 ** failures, 0.5);
+const DRAIN_S = 2; // a retired pool's queries get this long to finish before its connections are closed
+const FRESH_MS = 2000; // a new pool that has not reached the server yet is kept this long (no churn in an outage)
+const RELISTEN_MS = 1000; // retry interval of LISTEN while the server is away
+
+const TYPES = {
+  int8: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+  date: { to: 1082, from: [1082], serialize: (x: string) => x, parse: (x: string) => x },
+} as any;
+
+// SQLSTATE class 08 (connection exception), 57P01–57P03 (shutdown, crash, cannot connect now), 53300 (too many
+// connections), and the driver's and Node's socket errors.
+const CONNECTION_CODES = new Set([
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '53300',
+]);
+
+/** True for errors that mean "the database is not reachable right now" (safe to retry), not "the statement is wrong". */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'));
 }
 
-function wrap(root: postgres.Sql, q: postgres.Sql | postgres.TransactionSql, inTx = false): Db {
-  const db: Db = {
-    engine: 'postgres',
-    async query<T extends Row>(text: string, params: unknown[] = []) {
-      // Parameterised statements are prepared (cached per connection): one round trip instead of describe + execute.
-      const rows = await q.unsafe(text, params as any[], { prepare: params.length > 0 });
-      return rows as unknown as T[];
-    },
-    async exec(text: string) {
-      await q.unsafe(text);
-    },
-    async tx<T>(fn: (tx: Db) => Promise<T>) {
-      if (inTx) return fn(db);
-      return (await root.begin((t) => fn(wrap(root, t, true)))) as T;
-    },
-    async copyRows(table, columns, rows) {
-      let total = 0;
-      const cols = columns.map(quoteIdent).join(',');
-      for await (const chunk of csvChunks(rows)) {
-        const stream: Writable = await q.unsafe(`COPY ${quoteIdent(table)} (${cols}) FROM STDIN WITH (FORMAT csv)`).writable();
-        await new Promise<void>((resolve, reject) => {
-          stream.on('error', reject);
-          stream.on('finish', resolve);
-          stream.end(chunk.text);
-        });
-        total += chunk.count;
-      }
-      return total;
-    },
-    async listen(channel, onPayload) {
-      const sub = await root.listen(channel, onPayload);
-      return async () => sub.unlisten();
-    },
-    async notify(channel, payload) {
-      await q.unsafe('SELECT pg_notify($1, $2)', [channel, payload]);
-    },
-    async close() {
-      if (!inTx) await root.end({ timeout: 5 });
-    },
-  };
-  return db;
+/** The one retryable database error: 503 `db_unavailable` (the HTTP layer adds Retry-After). */
+export function dbUnavailable(cause?: unknown): AppError {
+  const err = new AppError('db_unavailable', '数据库暂时不可用，请稍后使用相同的 Idempotency-Key 重试', 503);
+  err.cause = cause;
+  return err;
 }
+
+interface Pool {
+  sql: postgres.Sql;
+  born: number;
+  /** Some statement succeeded on it (it reached the server). */
+  reached: boolean;
+  retired: boolean;
+}
+interface Subscription { channel: string; onPayload: (payload: string) => void; pool?: Pool; unlisten?: () => Promise<void> }
+
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
+  const pools = new Pools(url, opts.max ?? 10);
+  try {
+    await pools.current().sql`SELECT 1`; // fail fast with the driver's own message if the server is unreachable
+  } catch (err) {
+    await pools.close();
+    throw err;
+  }
+  return pooledDb(pools);
+}
+
+/** The current postgres.js pool, and its replacement after it lost a connection. */
+class Pools {
+  private pool: Pool;
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+
+  constructor(private readonly url: string, private readonly max: number) {
+    this.pool = this.create();
+  }
+
+  current(): Pool {
+    if (this.closed) throw dbUnavailable(new Error('database closed'));
+    return this.pool;
+  }
+
+  private create(): Pool {
+    const pool = { born: Date.now(), reached: false, retired: false } as Pool;
+    pool.sql = postgres(this.url, {
+      max: this.max,
+      connect_timeout: CONNECT_TIMEOUT_S,
+      backoff,
+      max_lifetime: null, // every close retires the pool (above), so connections are not rotated on a timer
+      onnotice: () => {},
+      onclose: () => this.lost(pool),
+      types: TYPES,
+    });
+    return pool;
+  }
+
+  /** A connection of `pool` closed: replace the pool (unless it is new and never reached the server). */
+  lost(pool: Pool): void {
+    if (pool.retired || this.closed) return;
+    if (!pool.reached && Date.now() - pool.born < FRESH_MS) return;
+    this.retire(pool);
+  }
+
+  retire(pool: Pool): void {
+    if (pool.retired || this.closed) return;
+    pool.retired = true;
+    if (this.pool === pool) this.pool = this.create();
+    pool.sql.end({ timeout: DRAIN_S }).catch(() => {});
+    for (const s of this.subscriptions) this.resubscribe(s);
+  }
+
+  /** LISTEN that survives pool changes. The first LISTEN reports its error to the caller; after a pool change it
+   *  is re-issued on the new pool, retried until the server is back. */
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    const s: Subscription = { channel, onPayload };
+    this.subscriptions.add(s);
+    try {
+      await this.subscribe(s);
+    } catch (err) {
+      this.subscriptions.delete(s);
+      throw isConnectionError(err) ? dbUnavailable(err) : err;
+    }
+    return async () => {
+      this.subscriptions.delete(s);
+      await s.unlisten?.().catch(() => {});
+    };
+  }
+
+  private async subscribe(s: Subscription): Promise<void> {
+    const pool = this.current();
+    if (s.pool === pool || !this.subscriptions.has(s)) return;
+    s.pool = pool;
+    s.unlisten = undefined;
+    const r = await pool.sql.listen(s.channel, s.onPayload);
+    if (s.pool === pool) s.unlisten = () => r.unlisten();
+    else await r.unlisten().catch(() => {}); // the pool changed meanwhile: the newer LISTEN counts
+  }
+
+  private resubscribe(s: Subscription): void {
+    this.subscribe(s).catch(() => {
+      if (s.pool === this.pool) s.pool = undefined;
+      if (!this.closed) setTimeout(() => this.resubscribe(s), RELISTEN_MS).unref();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscriptions.clear();
+    await this.pool.sql.end({ timeout: 5 });
+  }
+}
+
+/** Runs one driver call on `pool`; connection errors become `db_unavailable`. */
+async function run<T>(pool: Pool, call: () => Promise<T>): Promise<T> {
+  if (pool.retired) throw dbUnavailable(new Error('connection pool retired after a lost connection'));
+  try {
+    const out = await call();
+    pool.reached = true;
+    return out;
+  } catch (err) {
+    throw isConnectionError(err) ? dbUnavailable(err) : err;
+  }
+}
+
+type Target = postgres.Sql | postgres.TransactionSql;
+
+// Parameterised statements are prepared (cached per connection): one round trip instead of describe + execute.
+const statement = (q: Target, text: string, params: unknown[]) => q.unsafe(text, params as any[], { prepare: params.length > 0 });
+
+async function copyInto(q: Target, table: string, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>): Promise<number> {
+  let total = 0;
+  const cols = columns.map(quoteIdent).join(',');
+  for await (const chunk of csvChunks(rows)) {
+    const stream: Writable = await q.unsafe(`COPY ${quoteIdent(table)} (${cols}) FROM STDIN WITH (FORMAT csv)`).writable();
+    await new Promise<void>((resolve, reject) => {
+      stream.on('error', reject);
+      stream.on('finish', resolve);
+      stream.end(chunk.text);
+    });
+    total += chunk.count;
+  }
+  return total;
+}
+
+function pooledDb(pools: Pools): Db {
+  const onPool = <T>(call: (sql: postgres.Sql) => Promise<T>) => {
+    const pool = pools.current();
+    return run(pool, () => call(pool.sql));
+  };
+  return {
+    engine: 'postgres',
+    query: <T extends Row>(text: string, params: unknown[] = []) => onPool(async (sql) => (await statement(sql, text, params)) as unknown as T[]),
+    exec: (text) => onPool(async (sql) => void (await sql.unsafe(text))),
+    tx: (fn) => transaction(pools, fn),
+    copyRows: (table, columns, rows) => onPool((sql) => copyInto(sql, table, columns, rows)),
+    listen: (channel, onPayload) => pools.listen(channel, onPayload),
+    notify: (channel, payload) => onPool(async (sql) => void (await sql.unsafe('SELECT pg_notify($1, $2)', [channel, payload]))),
+    close: () => pools.close(),
+  };
+}
+
+/** A transaction through postgres.js `begin()` — which also rejects when its connection closes — except that
+ *  nothing is written to a connection once its pool lost one: no further statement, and no ROLLBACK or COMMIT
+ *  (the callback then never settles; `begin()` rejects when the retired pool closes the connection, and the
+ *  server rolls back). (`reserve()` is no alternative: a failed connect leaves its request queued, and the
+ *  connection that later serves it is lost to the pool.) */
+function transaction<T>(pools: Pools, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const pool = pools.current();
+  const stalled = () => {
+    pools.retire(pool);
+    return new Promise<never>(() => {});
+  };
+  return run(pool, () =>
+    pool.sql.begin(async (t) => {
+      const on = <R>(call: () => Promise<R>) => run(pool, call);
+      const txDb: Db = {
+        engine: 'postgres',
+        query: <R extends Row>(text: string, params: unknown[] = []) => on(async () => (await statement(t, text, params)) as unknown as R[]),
+        exec: (text) => on(async () => void (await t.unsafe(text))),
+        tx: (inner) => inner(txDb),
+        copyRows: (table, columns, rows) => on(() => copyInto(t, table, columns, rows)),
+        listen: (channel, onPayload) => pools.listen(channel, onPayload),
+        notify: (channel, payload) => on(async () => void (await t.unsafe('SELECT pg_notify($1, $2)', [channel, payload]))),
+        close: async () => {},
+      };
+      let result: T;
+      try {
+        result = await fn(txDb);
+      } catch (err) {
+        if (pool.retired || isDbUnavailable(err)) return stalled();
+        throw err; // the connection is fine: begin() rolls back
+      }
+      return pool.retired ? stalled() : result; // begin() commits
+    }),
+  ) as Promise<T>;
+}
+
+const isDbUnavailable = (err: unknown) => err instanceof AppError && err.code === 'db_unavailable';

@@ -159,10 +159,12 @@ export async function makeToken(url: string, scopes: string[]): Promise<string> 
   }
 }
 
-export interface Outcome { key: string; status: number; id?: string; code?: string; retryAfter?: string | null; error?: string }
+export interface Outcome { key: string; status: number; ms: number; id?: string; code?: string; retryAfter?: string | null; error?: string }
 
 /** Posts one case with an Idempotency-Key; never throws (network errors come back as status 0). */
 export async function postCase(base: string, token: string, key: string): Promise<Outcome> {
+  const start = Date.now();
+  const ms = () => Date.now() - start;
   try {
     const r = await fetch(`${base}/api/cases`, {
       method: 'POST',
@@ -171,9 +173,9 @@ export async function postCase(base: string, token: string, key: string): Promis
       signal: AbortSignal.timeout(30_000),
     });
     const body: any = await r.json().catch(() => ({}));
-    return { key, status: r.status, id: body?.id === undefined ? undefined : String(body.id), code: body?.error?.code, retryAfter: r.headers.get('retry-after') };
+    return { key, status: r.status, ms: ms(), id: body?.id === undefined ? undefined : String(body.id), code: body?.error?.code, retryAfter: r.headers.get('retry-after') };
   } catch (err) {
-    return { key, status: 0, error: (err as Error).message };
+    return { key, status: 0, ms: ms(), error: (err as Error).message };
   }
 }
 

@@ -1,10 +1,14 @@
-// Restart PostgreSQL during load: requests fail with a retryable error (503 `unavailable` + Retry-After),
-// never another 5xx, and a retry with the same Idempotency-Key succeeds exactly once.
+// Restart PostgreSQL during load: every request is answered within a few seconds — created, or 503
+// `db_unavailable` with Retry-After (retryable), never another status, never a hang — the process survives
+// without its crash guard, and a retry with the same Idempotency-Key yields exactly one case.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRASH_GUARD_MARK } from '../../src/ops/crash-guard.ts';
 import { intakeAvailable, casesWithKey, makeToken, postCase, requireReliability, startOwnPostgres, startServerProcess, type OwnPostgres, type Outcome, type ServerProc } from './harness.ts';
 
 const enabled = requireReliability();
+// Generous for a loaded 2-core CI machine; before the fix requests waited for postgres.js' 30 s connect timeout.
+const MAX_ANSWER_MS = 10_000;
 
 describe.runIf(enabled)('PostgreSQL restart during load', () => {
   let pg: OwnPostgres;
@@ -17,7 +21,7 @@ describe.runIf(enabled)('PostgreSQL restart during load', () => {
     pg?.destroy();
   });
 
-  it('fails retryably, then retries succeed once', async () => {
+  it('answers 503 db_unavailable quickly, survives, and retries succeed once', async () => {
     server = await startServerProcess({ MINSHENG_SECRET: 'reliability-secret-0123456789', DATABASE_URL: pg.url }, ['--no-jobs']);
     const token = await makeToken(pg.url, ['cases:write']);
     const probe = await postCase(server.url, token, `probe-${crypto.randomUUID()}`);
@@ -37,21 +41,22 @@ describe.runIf(enabled)('PostgreSQL restart during load', () => {
     stop = true;
     await Promise.all(workers);
 
+    const log = () => `server output:\n${server!.output().slice(-2000)}`;
     const unavailable = outcomes.filter((o) => o.status === 503);
-    // A request caught on a connection that postgres.js loses mid-pipeline may get no answer; the client times
-    // out and retries with the same key like any unanswered request (known issue, see README/report).
-    const unanswered = outcomes.filter((o) => o.status === 0 && /timeout|aborted/i.test(o.error ?? ''));
-    const other = outcomes.filter((o) => o.status !== 201 && o.status !== 503 && !unanswered.includes(o));
-    expect(other, `${JSON.stringify(other.slice(0, 3))}\nserver output:\n${server.output().slice(-2000)}`).toEqual([]);
+    const other = outcomes.filter((o) => o.status !== 201 && o.status !== 503);
+    expect(other, `${JSON.stringify(other.slice(0, 3))}\n${log()}`).toEqual([]);
     expect(unavailable.length).toBeGreaterThan(0);
     for (const o of unavailable) {
-      expect(o.code).toBe('unavailable');
+      expect(o.code).toBe('db_unavailable');
       expect(Number(o.retryAfter)).toBeGreaterThan(0);
     }
+    const slowest = outcomes.reduce((a, b) => (b.ms > a.ms ? b : a));
+    expect(slowest.ms, JSON.stringify(slowest)).toBeLessThan(MAX_ANSWER_MS);
     expect(outcomes.filter((o) => o.status === 201).length).toBeGreaterThan(10); // it recovered
+    expect(server.proc.exitCode).toBeNull();
+    expect(server.output()).not.toContain(CRASH_GUARD_MARK);
 
-    expect(unanswered.length).toBeLessThan(outcomes.length / 20);
-    for (const o of [...unavailable, ...unanswered]) {
+    for (const o of unavailable) {
       let r = await postCase(server.url, token, o.key);
       for (let i = 0; i < 20 && r.status === 503; i++) {
         await new Promise((res) => setTimeout(res, 500));
@@ -63,5 +68,32 @@ describe.runIf(enabled)('PostgreSQL restart during load', () => {
     }
     const stored = await casesWithKey(pg.url, outcomes.map((o) => o.key));
     for (const o of outcomes) expect(stored.get(o.key), o.key).toHaveLength(1);
+  });
+});
+
+describe.runIf(enabled)('LISTEN across a PostgreSQL restart', () => {
+  let pg: OwnPostgres;
+  beforeAll(async () => {
+    pg = await startOwnPostgres();
+  });
+  afterAll(() => pg?.destroy());
+
+  it('keeps receiving notifications once the server is back', async () => {
+    const { openPostgres } = await import('../../src/store/postgres-db.ts');
+    const db = await openPostgres(pg.url, { max: 2 });
+    try {
+      const got: string[] = [];
+      await db.listen('reliability_probe', (p) => got.push(p));
+      await db.query('SELECT 1');
+      pg.restart();
+      const deadline = Date.now() + 20_000;
+      for (let i = 0; !got.length && Date.now() < deadline; i++) {
+        await db.notify('reliability_probe', `after-${i}`).catch(() => {}); // 503 until the server is back
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(got.length).toBeGreaterThan(0);
+    } finally {
+      await db.close();
+    }
   });
 });
