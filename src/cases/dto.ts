@@ -14,10 +14,23 @@ export const CASE_JOINS = `LEFT JOIN divisions dd ON dd.code = c.district_code
   LEFT JOIN categories cat ON cat.code = c.category_code
   LEFT JOIN units u ON u.id = c.unit_id`;
 
+/** Columns of a case event with the actor's display name (user, API token `token:ID`, unit `unit:ID`, the name
+ *  recorded with the event, the built-in actors, demo operators `op-NNN`) and the unit's name, over `case_events` e. */
+export const EVENT_COLUMNS = `e.*, coalesce(usr.name, tk.name, au.name, e.data->>'actorName',
+    CASE WHEN e.actor = 'system' THEN '系统' WHEN e.actor = 'centre' THEN '热线中心' WHEN e.actor LIKE 'op-%' THEN '话务员' || substr(e.actor, 4) END
+  ) AS actor_name, eu.name AS unit_name`;
+export const EVENT_JOINS = `LEFT JOIN users usr ON usr.id::text = e.actor
+  LEFT JOIN api_tokens tk ON 'token:' || tk.id = e.actor
+  LEFT JOIN units au ON 'unit:' || au.id = e.actor
+  LEFT JOIN units eu ON eu.id = e.unit_id`;
+
 export interface CaseEventDto {
   id: number;
   at: string;
   actor: string;
+  /** Display name of the actor (falls back to the id). */
+  actorName: string;
+  unitName: string | null;
   action: string;
   fromStatus: string | null;
   toStatus: string | null;
@@ -29,7 +42,7 @@ export interface CaseEventDto {
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 export function toEventDto(e: Row): CaseEventDto {
-  return { id: Number(e.id), at: iso(e.at)!, actor: e.actor, action: e.action, fromStatus: e.from_status, toStatus: e.to_status, unitId: e.unit_id, note: e.note, data: e.data ?? null };
+  return { id: Number(e.id), at: iso(e.at)!, actor: e.actor, actorName: e.actor_name ?? e.actor, unitName: e.unit_name ?? null, action: e.action, fromStatus: e.from_status, toStatus: e.to_status, unitId: e.unit_id, note: e.note, data: e.data ?? null };
 }
 
 export function toCaseDto(r: Row, secrets: Secrets, opts: { events?: Row[]; now?: Date; yellowFraction?: number } = {}) {

@@ -46,7 +46,10 @@ for (const engine of engines()) {
       expect(g.statusCode).toBe(200);
       expect(g.json().events).toHaveLength(1);
       expect(g.json().events[0]).toMatchObject({ action: 'create', toStatus: 'received', data: { actorRole: 'operator' } });
-      expect(g.json().events[0].actor).toBeTruthy();
+      const ev = g.json().events[0];
+      const [user] = await db.query('SELECT name FROM users WHERE id::text = $1', [ev.actor]);
+      expect(ev.actorName).toBe(user!.name); // the timeline names people, not ids
+      expect(ev.actorName).not.toBe(ev.actor);
     });
 
     it('derives place parents, names and category path', async () => {

@@ -72,6 +72,15 @@ describe('synthetic city generator', { timeout: 180_000 }, () => {
     expect(new Set(sf.cases.map((c) => c.channel))).toEqual(new Set(['12345', 'web', 'app', 'wechat', 'letter', '12315', '12333']));
   });
 
+  it('answers on the line talk about the category of the request (they seed the knowledge base)', () => {
+    const leaves = new Map(loadTaxonomy().leaves.map((l) => [l.code, l]));
+    const online = sf.cases.filter((c) => c.status === 'resolved_online');
+    const distinct = new Set(online.map((c) => c.resolution));
+    expect(distinct.size).toBeGreaterThan(500);
+    const mentions = online.filter((c) => { const l = leaves.get(c.categoryCode)!; return c.resolution!.includes(l.name) || c.resolution!.includes(l.secondName); });
+    expect(mentions.length / online.length).toBeGreaterThan(0.9);
+  });
+
   it('keeps the category mix within ±30% of the taxonomy weights for non-seasonal top categories', () => {
     const { leaves } = loadTaxonomy();
     const total = leaves.reduce((a, l) => a + l.weight, 0);

@@ -299,7 +299,7 @@ export class CityGenerator {
       receivedAt: new Date(d.at), requestType: d.type, urgent: d.urgent, unitId: unit,
       fallbackUnitId: unit.startsWith('U-D') || unit.startsWith('U-S') ? unitId.city('urban') : unitId.district(district.code),
       operator: d.channel === '12345' || d.channel === '12315' || d.channel === '12333' ? `op-${String(1 + rng.int(OPERATORS)).padStart(3, '0')}` : 'system',
-      channel: d.channel, horizon: this.horizon, forceDispatch: d.forceDispatch,
+      channel: d.channel, horizon: this.horizon, forceDispatch: d.forceDispatch, topic: d.leaf,
     });
     for (const e of life.events as GenEvent[]) {
       e.id = this.nextEventId++;

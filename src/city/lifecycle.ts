@@ -2,7 +2,8 @@
 // closed → callback, with returns (退单), extensions (延期), reminders (催办), supervision (督办) and reopens
 // (重办). Produces the audit events and the case's final state as of `horizon` (later steps are not written).
 import type { Rng } from './prng.ts';
-import type { RequestType } from './taxonomy.ts';
+import type { Leaf, RequestType } from './taxonomy.ts';
+import { CITY_UNITS } from './units-data.ts';
 import { builtinCalendarData, createCalendar } from '../cases/calendar.ts';
 import { computeDeadlines, DEFAULT_POLICY } from '../cases/deadlines.ts';
 
@@ -51,7 +52,6 @@ export const ONLINE_RATE: Record<RequestType, number> = { consultation: 0.95, he
 
 const H = 3600_000;
 const RETURN_REASONS = ['非本单位职责范围', '地址不在本辖区', '诉求涉及多个部门，请重新派发', '信息不全无法办理'];
-const RESOLUTIONS_ONLINE = ['已按知识库解答，市民表示清楚', '已告知办理流程和所需材料', '已解释相关政策，市民无异议', '已提供相关部门联系电话', '已记录建议并感谢市民'];
 const RESOLUTIONS = ['已现场核实并处理完毕', '已责令整改，问题已解决', '已与市民沟通，解释相关政策', '已协调相关单位处理，后续持续跟踪', '经核查情况属实，已依法处理', '已安排维修，现已恢复正常', '已约谈相关责任方，限期整改'];
 
 export interface LifecycleInput {
@@ -66,6 +66,69 @@ export interface LifecycleInput {
   horizon: number;
   /** Forces dispatch (incidents, repeat calls that need a unit). */
   forceDispatch?: boolean;
+  /** The request's category: what an answer on the line talks about. */
+  topic: Pick<Leaf, 'name' | 'secondName' | 'topName'>;
+}
+
+// Answers given on the line (在线办结) — they seed the knowledge base, so they say something about the matter:
+// the category, where to go (the department in charge) and what to do (guidance per top category).
+const GUIDANCE: Record<string, string> = {
+  城乡建设: '可先拍照留存现场情况，通过"我的长沙"App上传位置，便于核查',
+  住房保障: '需携带身份证、户口簿和家庭收入证明到社区服务中心提交申请，审核结果会在区住房保障部门公示',
+  物业管理: '可先向物业服务企业书面反映，协商不成可请社区居委会和业主委员会协调，物业收费标准以合同和备案价格为准',
+  噪音扰民: '夜间22时至次日6时的噪声扰民可直接拨打110，施工噪声可查询工地是否办理了夜间施工许可',
+  劳动保障: '请保留劳动合同、工资条、考勤记录等证据，可向劳动保障监察机构投诉，或在一年内申请劳动仲裁',
+  价格投诉: '请保留购物小票、价目表照片等证据，可通过全国12315平台在线投诉，明码标价问题由市场监管部门查处',
+  购房资格: '购房资格以户籍和社保缴纳记录为准，可携带户口簿和社保证明到不动产登记窗口或通过住建部门网站查询',
+  交通出行: '线路、站点和交通管制信息可在"长沙公交"和交警部门公众号查询，违章处理可通过"交管12123"办理',
+  生态环境: '可在污染发生时拍摄视频并注明时间地点，生态环境部门依法监测，超标排放将立案查处',
+  教育: '招生入学政策以教育局当年公布的方案为准，可登录教育局网站查询学区划分，或咨询所在学校',
+  医疗卫生: '可先向医院医务科或患者服务中心反映，医疗纠纷也可申请医疗纠纷人民调解',
+  市场监管: '请保留票据和商品实物，可通过全国12315平台投诉举报，食品安全问题可要求经营者先行赔偿',
+  公共服务: '供水、供电、燃气故障可拨打相应企业的24小时服务热线报修，计划停水停电信息会提前公告',
+  社会保障: '社保参保、缴费和待遇可在社保网上服务平台或社区服务中心查询办理，需携带身份证',
+  疫情防控: '请以卫健部门发布的最新防控指引为准，发热症状可到就近发热门诊就诊',
+  公安政法: '涉及治安问题可直接拨打110，户籍和证件业务可到辖区派出所或政务服务中心办理',
+  党务政务: '办事指南和所需材料可在政务服务网查询，多数事项已可网上办理',
+  农业农村: '可咨询所在乡镇农业综合服务中心，补贴政策以农业农村部门公布的文件为准',
+  文化旅游: '景区服务问题可向景区管理处反映，旅游合同纠纷可向文化旅游部门投诉',
+};
+const ONLINE_ANSWERS: Record<RequestType, ((t: LifecycleInput['topic'], dept: string, guide: string) => string)[]> = {
+  consultation: [
+    (t, dept, guide) => `市民咨询${t.name}相关事项。已答复：${guide}。主管部门为${dept}，市民表示清楚。`,
+    (t, dept) => `已向市民解释${t.secondName}方面的政策规定和办理流程，告知${t.name}事项由${dept}负责，可到其服务窗口或网上办理，市民无异议。`,
+  ],
+  help: [
+    (t, dept, guide) => `市民反映${matter(t)}，已告知：${guide}；如仍需帮助，可联系${dept}，市民表示先按此处理。`,
+    (t, dept) => `已告知市民${matter(t)}的求助渠道，提供了${dept}的服务电话，市民表示会自行联系。`,
+  ],
+  complaint: [
+    (t, dept, guide) => `已向市民说明${matter(t)}的处理依据：${guide}。市民同意先按此途径解决，如未解决可再次来电由${dept}处理。`,
+    (t, dept) => `已解释${t.secondName}相关规定，市民对${matter(t)}的处理方式表示理解，暂不需要转${dept}办理。`,
+  ],
+  report: [
+    (t, dept) => `已告知市民${t.name}线索可直接向${dept}实名或匿名举报，并说明举报人信息依法保密。`,
+    (t, dept, guide) => `已记录市民反映的${t.name}情况并答复：${guide}。如有新的线索可随时向${dept}反映。`,
+  ],
+  suggestion: [
+    (t, dept) => `已记录市民关于${t.name}的建议，将汇总转${dept}研究参考，并感谢市民。`,
+    (t, dept) => `已向市民介绍${t.secondName}方面的现行做法，市民的${t.name}建议已登记，定期汇总报送${dept}。`,
+  ],
+  praise: [
+    (t, dept) => `已记录市民对${dept}在${t.name}方面工作的表扬，将转达相关单位，感谢市民的肯定。`,
+    (_t, dept) => `市民来电表扬${dept}工作人员服务热情、办事高效，已登记并转达。`,
+  ],
+};
+
+const matter = (t: LifecycleInput['topic']) => (t.name.endsWith('问题') ? t.name : `${t.name}问题`);
+const departmentOf = (unitId: string) =>
+  unitId.startsWith('U-D') ? '所在区人民政府' : unitId.startsWith('U-S') ? '所在街道办事处' : (CITY_UNITS.find((u) => `U-${u.key}` === unitId)?.name ?? '相关部门');
+
+/** An answer on the line for the request's category and type; `u` in [0, 1) picks the wording. */
+export function onlineAnswer(x: Pick<LifecycleInput, 'topic' | 'requestType' | 'unitId'>, u: number): string {
+  const forms = ONLINE_ANSWERS[x.requestType];
+  const guide = GUIDANCE[x.topic.topName] ?? '可通过政务服务网查询办事指南';
+  return forms[Math.floor(u * forms.length)]!(x.topic, departmentOf(x.unitId), guide);
 }
 
 export function simulateLifecycle(rng: Rng, x: LifecycleInput): { state: LifecycleState; events: LifecycleEvent[] } {
@@ -93,7 +156,7 @@ export function simulateLifecycle(rng: Rng, x: LifecycleInput): { state: Lifecyc
   const online = !x.forceDispatch && !x.urgent && rng.next() < ONLINE_RATE[x.requestType];
   if (online) {
     const t = t0 + rng.range(3, 15) * 60_000;
-    const resolution = RESOLUTIONS_ONLINE[rng.int(RESOLUTIONS_ONLINE.length)];
+    const resolution = onlineAnswer(x, rng.next()); // one draw, as before: the rest of the story is unchanged
     step(t, x.operator, 'resolve-online', 'resolved_online', null, resolution, null, () => { s.resolution = resolution; s.closedAt = new Date(t); });
     if (rng.next() < 0.3) callback(t + rng.range(12, 60) * H, false);
     return { state: s, events };
