@@ -17,7 +17,7 @@ import { csvChunks, quoteIdent, type Db, type Row } from './db.ts';
 // healthy connections finish, the rest fail within DRAIN_S — while a fresh pool serves new requests and
 // takes the LISTENs over. Prepared statements stay on: they are per connection and start afresh with each pool.
 
-const CONNECT_TIMEOUT_S = 5; // a server that takes longer to accept a connection is as good as down
+const CONNECT_TIMEOUT_S = 10; // a server that cannot complete a connection handshake in 10 s is as good as down
 // postgres.js waits before reconnecting, 3^failures/100 s up to 20 s by default: a request queued behind that
 // wait during an outage would hang for seconds. Retry within half a second (a failed connect costs little).
 const backoff = (failures: number) => Math.min(0.05 * 2 ** failures, 0.5);
@@ -157,16 +157,19 @@ class Pools {
   }
 }
 
-/** Runs one driver call on `pool`; connection errors become `db_unavailable`. */
-async function run<T>(pool: Pool, call: () => Promise<T>): Promise<T> {
-  if (pool.retired) throw dbUnavailable(new Error('connection pool retired after a lost connection'));
-  try {
-    const out = await call();
-    pool.reached = true;
-    return out;
-  } catch (err) {
-    throw isConnectionError(err) ? dbUnavailable(err) : err;
-  }
+/** Runs one driver call on `pool`; connection errors become `db_unavailable`. (Plain `then`, no async layer:
+ *  this wraps every statement.) */
+function run<T>(pool: Pool, call: () => PromiseLike<T>): Promise<T> {
+  if (pool.retired) return Promise.reject(dbUnavailable(new Error('connection pool retired after a lost connection')));
+  return Promise.resolve(call()).then(
+    (out) => {
+      pool.reached = true;
+      return out;
+    },
+    (err) => {
+      throw isConnectionError(err) ? dbUnavailable(err) : err;
+    },
+  );
 }
 
 type Target = postgres.Sql | postgres.TransactionSql;
@@ -190,13 +193,13 @@ async function copyInto(q: Target, table: string, columns: string[], rows: Itera
 }
 
 function pooledDb(pools: Pools): Db {
-  const onPool = <T>(call: (sql: postgres.Sql) => Promise<T>) => {
+  const onPool = <T>(call: (sql: postgres.Sql) => PromiseLike<T>) => {
     const pool = pools.current();
     return run(pool, () => call(pool.sql));
   };
   return {
     engine: 'postgres',
-    query: <T extends Row>(text: string, params: unknown[] = []) => onPool(async (sql) => (await statement(sql, text, params)) as unknown as T[]),
+    query: <T extends Row>(text: string, params: unknown[] = []) => onPool((sql) => statement(sql, text, params) as unknown as PromiseLike<T[]>),
     exec: (text) => onPool(async (sql) => void (await sql.unsafe(text))),
     tx: (fn) => transaction(pools, fn),
     copyRows: (table, columns, rows) => onPool((sql) => copyInto(sql, table, columns, rows)),
@@ -219,10 +222,10 @@ function transaction<T>(pools: Pools, fn: (tx: Db) => Promise<T>): Promise<T> {
   };
   return run(pool, () =>
     pool.sql.begin(async (t) => {
-      const on = <R>(call: () => Promise<R>) => run(pool, call);
+      const on = <R>(call: () => PromiseLike<R>) => run(pool, call);
       const txDb: Db = {
         engine: 'postgres',
-        query: <R extends Row>(text: string, params: unknown[] = []) => on(async () => (await statement(t, text, params)) as unknown as R[]),
+        query: <R extends Row>(text: string, params: unknown[] = []) => on(() => statement(t, text, params) as unknown as PromiseLike<R[]>),
         exec: (text) => on(async () => void (await t.unsafe(text))),
         tx: (inner) => inner(txDb),
         copyRows: (table, columns, rows) => on(() => copyInto(t, table, columns, rows)),
