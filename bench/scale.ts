@@ -3,6 +3,8 @@
 // PostgreSQL instance (initdb in a temp dir), so nothing else on the machine is disturbed.
 //   npm run bench -- scale [--seconds 15] [--clients 32] [--procs 1,2]
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import postgres from 'postgres';
 import { writeResults } from './_results.ts';
 import { makeToken, missingForReliability, postCase, startOwnPostgres, startServerProcess, type ServerProc } from '../tests/reliability/harness.ts';
@@ -21,6 +23,11 @@ if (missing) {
   process.exit(1);
 }
 
+// CPU seconds a process has used (Linux /proc: utime + stime in clock ticks of 1/100 s).
+const cpuMs = (pid: number | undefined) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
 const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : null);
 
 const pg = await startOwnPostgres();
@@ -62,9 +69,11 @@ try {
         return { ok, failed, lat, perServer };
       };
       await runFor(3000, false); // warm-up: JIT, connection pools, plans
+      const cpu0 = servers.map((s) => cpuMs(s.proc.pid));
       const t0 = Date.now();
       const r = await runFor(SECONDS * 1000, true);
       const secs = (Date.now() - t0) / 1000;
+      const serverCpuMs = servers.reduce((sum, s, i) => sum + cpuMs(s.proc.pid) - cpu0[i]!, 0);
       const round = {
         processes: n,
         clients: CLIENTS,
@@ -74,6 +83,8 @@ try {
         casesPerSecond: Math.round((r.ok / secs) * 10) / 10,
         latencyMs: { p50: Math.round(pct(r.lat, 50)! * 10) / 10, p95: Math.round(pct(r.lat, 95)! * 10) / 10, p99: Math.round(pct(r.lat, 99)! * 10) / 10 },
         perProcess: [...r.perServer.values()],
+        serverCpuMsPerCase: r.ok ? Math.round((serverCpuMs / r.ok) * 100) / 100 : null,
+        loadAverage1m: Math.round(os.loadavg()[0] * 10) / 10,
       };
       console.error(JSON.stringify(round));
       rounds.push(round);
@@ -89,7 +100,7 @@ const one = rounds.find((r) => r.processes === 1)?.casesPerSecond as number | un
 const two = rounds.find((r) => r.processes === 2)?.casesPerSecond as number | undefined;
 writeResults('scale', {
   what: 'POST /api/cases (API token, Idempotency-Key, hooks on this branch) with N serve processes on one private PostgreSQL 15; round-robin load generator in the same machine',
-  note: 'On a 2-core machine the load generator, PostgreSQL and the server processes share the same cores, so the 2-process gain is bounded by CPU; the lead re-runs on a quiet machine.',
+  note: 'On a 2-core machine the load generator, PostgreSQL and the server processes share the same cores, so the 2-process gain is bounded by CPU (no target number); loadAverage1m says how busy the machine was; serverCpuMsPerCase is the servers\' own CPU per stored case and does not depend on the load.',
   rounds,
   speedup2vs1: one && two ? Math.round((two / one) * 100) / 100 : null,
 });

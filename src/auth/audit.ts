@@ -18,7 +18,7 @@ export interface AuditEntry {
 
 export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
   await db.query(
-    `INSERT INTO audit_log (actor_id, actor_name, actor_role, action, case_id, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `INSERT INTO audit_log (actor_id, actor_name, actor_role, action, case_id, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8)`, // ::text: postgres.js would encode the JSON text again for a jsonb parameter
     [e.actor.id, e.actor.name, e.actor.role, e.action, e.caseId ?? null, e.target ?? null, e.detail === undefined ? null : JSON.stringify(e.detail), e.ip ?? null],
   );
 }

@@ -54,13 +54,14 @@ export function installSensitiveGuard(app: FastifyInstance, ctx: AppContext): vo
     return maskSensitiveItems(ctx, req, payload);
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    if (reply.statusCode !== 200 || req.method !== 'GET' || !req.auth || req.auth.kind === 'anonymous') return;
+  // Exports are audited before the file leaves — any method (reports are POSTed); no audit, no export.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (reply.statusCode !== 200 || !req.auth || req.auth.kind === 'anonymous') return payload;
     const type = String(reply.getHeader('content-type') ?? '');
-    if (!EXPORT_TYPE.test(type) && !/\/export(\b|\/|\?|$)/.test(req.url)) return;
-    await recordAudit(ctx.db, { actor: req.auth.actor, action: 'export', target: req.url.slice(0, 500), detail: { contentType: type, bytes: Number(reply.getHeader('content-length') ?? 0) || null }, ip: req.ip }).catch((err) =>
-      req.log.error({ err }, 'export audit failed'),
-    );
+    if (!EXPORT_TYPE.test(type) && !/\/export(\b|\/|\?|$)/.test(req.url)) return payload;
+    const bytes = Buffer.isBuffer(payload) ? payload.length : typeof payload === 'string' ? Buffer.byteLength(payload) : null;
+    await recordAudit(ctx.db, { actor: req.auth.actor, action: 'export', target: req.url.slice(0, 500), detail: { contentType: type, bytes }, ip: req.ip });
+    return payload;
   });
 }
 

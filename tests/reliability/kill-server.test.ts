@@ -1,26 +1,19 @@
 // kill -9 the server during full-speed intake, restart it: every acknowledged case is present exactly once
 // (and a retry of an unacknowledged request with its Idempotency-Key does not duplicate it).
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intakeAvailable, casesWithKey, makeToken, postCase, requireReliability, startOwnPostgres, startServerProcess, type OwnPostgres, type Outcome, type ServerProc } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { intakeAvailable, casesWithKey, makeToken, postCase, requireReliability, startServerProcess, type Outcome } from './harness.ts';
+import { privatePostgres } from './fixture.ts';
 
 const enabled = requireReliability();
 const ENV = { MINSHENG_SECRET: 'reliability-secret-0123456789', MINSHENG_ADMIN_PASSWORD: 'admin-pass-123' };
 
 describe.runIf(enabled)('kill -9 during intake', () => {
-  let pg: OwnPostgres;
-  let server: ServerProc | undefined;
-  beforeAll(async () => {
-    pg = await startOwnPostgres();
-  });
-  afterAll(async () => {
-    await server?.kill();
-    pg?.destroy();
-  });
+  const cluster = privatePostgres();
 
-  it('every acknowledged case is stored exactly once after a crash and restart', async () => {
-    server = await startServerProcess({ ...ENV, DATABASE_URL: pg.url }, ['--no-jobs']);
-    const token = await makeToken(pg.url, ['cases:write']);
+  it('every acknowledged case is stored exactly once after a crash and restart', { timeout: 180_000 }, async () => {
+    let server = cluster.own(await startServerProcess({ ...ENV, DATABASE_URL: cluster.pg.url }, ['--no-jobs']));
+    const token = await makeToken(cluster.pg.url, ['cases:write']);
     const probe = await postCase(server.url, token, `probe-${crypto.randomUUID()}`);
     if (!intakeAvailable(probe)) return;
     expect(probe.status, JSON.stringify(probe)).toBe(201);
@@ -46,7 +39,7 @@ describe.runIf(enabled)('kill -9 during intake', () => {
     expect(acked.length).toBeGreaterThanOrEqual(150);
     expect(outcomes.filter((o) => o.status >= 500 && o.status !== 503)).toEqual([]);
 
-    server = await startServerProcess({ ...ENV, DATABASE_URL: pg.url }, ['--no-jobs']);
+    server = cluster.own(await startServerProcess({ ...ENV, DATABASE_URL: cluster.pg.url }, ['--no-jobs']));
     // Clients retry what they never got an answer for, with the same key.
     for (const o of unacked) {
       const again = await postCase(server.url, token, o.key);
@@ -56,7 +49,7 @@ describe.runIf(enabled)('kill -9 during intake', () => {
     const replay = await postCase(server.url, token, acked[0].key);
     expect(replay.id).toBe(acked[0].id);
 
-    const stored = await casesWithKey(pg.url, outcomes.map((o) => o.key));
+    const stored = await casesWithKey(cluster.pg.url, outcomes.map((o) => o.key));
     const missing = acked.filter((o) => (stored.get(o.key) ?? []).length === 0).map((o) => o.key);
     const dupes = [...stored].filter(([, ids]) => ids.length > 1).map(([k]) => k);
     expect(missing).toEqual([]);

@@ -2,27 +2,21 @@
 // `db_unavailable` with Retry-After (retryable), never another status, never a hang — the process survives
 // without its crash guard, and a retry with the same Idempotency-Key yields exactly one case.
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CRASH_GUARD_MARK } from '../../src/ops/crash-guard.ts';
-import { intakeAvailable, casesWithKey, makeToken, postCase, requireReliability, startOwnPostgres, startServerProcess, type OwnPostgres, type Outcome, type ServerProc } from './harness.ts';
+import { intakeAvailable, casesWithKey, makeToken, postCase, requireReliability, startServerProcess, type Outcome } from './harness.ts';
+import { privatePostgres } from './fixture.ts';
 
 const enabled = requireReliability();
 // Generous for a loaded 2-core CI machine; before the fix requests waited for postgres.js' 30 s connect timeout.
 const MAX_ANSWER_MS = 10_000;
 
 describe.runIf(enabled)('PostgreSQL restart during load', () => {
-  let pg: OwnPostgres;
-  let server: ServerProc | undefined;
-  beforeAll(async () => {
-    pg = await startOwnPostgres();
-  });
-  afterAll(async () => {
-    await server?.kill();
-    pg?.destroy();
-  });
+  const cluster = privatePostgres();
 
-  it('answers 503 db_unavailable quickly, survives, and retries succeed once', async () => {
-    server = await startServerProcess({ MINSHENG_SECRET: 'reliability-secret-0123456789', DATABASE_URL: pg.url }, ['--no-jobs']);
+  it('answers 503 db_unavailable quickly, survives, and retries succeed once', { timeout: 180_000 }, async () => {
+    const { pg } = cluster;
+    const server = cluster.own(await startServerProcess({ MINSHENG_SECRET: 'reliability-secret-0123456789', DATABASE_URL: pg.url }, ['--no-jobs']));
     const token = await makeToken(pg.url, ['cases:write']);
     const probe = await postCase(server.url, token, `probe-${crypto.randomUUID()}`);
     if (!intakeAvailable(probe)) return;
@@ -31,7 +25,7 @@ describe.runIf(enabled)('PostgreSQL restart during load', () => {
     const outcomes: Outcome[] = [];
     let stop = false;
     const workers = Array.from({ length: 8 }, async () => {
-      while (!stop) outcomes.push(await postCase(server!.url, token, crypto.randomUUID()));
+      while (!stop) outcomes.push(await postCase(server.url, token, crypto.randomUUID()));
     });
     await new Promise((r) => setTimeout(r, 1500));
     pg.stop('fast'); // terminates every connection
@@ -41,7 +35,7 @@ describe.runIf(enabled)('PostgreSQL restart during load', () => {
     stop = true;
     await Promise.all(workers);
 
-    const log = () => `server output:\n${server!.output().slice(-2000)}`;
+    const log = () => `server output:\n${server.output().slice(-2000)}`;
     const unavailable = outcomes.filter((o) => o.status === 503);
     const other = outcomes.filter((o) => o.status !== 201 && o.status !== 503);
     expect(other, `${JSON.stringify(other.slice(0, 3))}\n${log()}`).toEqual([]);
@@ -72,14 +66,11 @@ describe.runIf(enabled)('PostgreSQL restart during load', () => {
 });
 
 describe.runIf(enabled)('LISTEN across a PostgreSQL restart', () => {
-  let pg: OwnPostgres;
-  beforeAll(async () => {
-    pg = await startOwnPostgres();
-  });
-  afterAll(() => pg?.destroy());
+  const cluster = privatePostgres();
 
   it('keeps receiving notifications once the server is back', async () => {
     const { openPostgres } = await import('../../src/store/postgres-db.ts');
+    const { pg } = cluster;
     const db = await openPostgres(pg.url, { max: 2 });
     try {
       const got: string[] = [];

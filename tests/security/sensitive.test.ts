@@ -80,5 +80,16 @@ for (const engine of engines()) {
       expect(log.json().items).toHaveLength(1);
       expect(log.json().items[0]).toMatchObject({ actorId: op.actor.id, action: 'reveal_phone', caseId: w.caseB });
     });
+
+    it('every export lands in the audit log: who exported what', async () => {
+      const analyst = await signIn(ctx.db, 'analyst');
+      const res = await app.inject({ method: 'POST', url: '/api/reports', headers: analyst.headers, payload: { kind: 'monthly', month: '2026-03', format: 'docx' } });
+      if (res.statusCode === 404) return; // reports not served on this branch
+      expect(res.statusCode).toBe(200);
+      const log = await app.inject({ url: `/api/audit?action=export&actorId=${analyst.actor.id}`, headers: await authHeaders(ctx.db, 'admin') });
+      expect(log.json().items).toHaveLength(1);
+      expect(log.json().items[0]).toMatchObject({ actorId: analyst.actor.id, action: 'export', target: '/api/reports' });
+      expect(log.json().items[0].detail.contentType).toContain('wordprocessingml');
+    });
   });
 }

@@ -29,42 +29,32 @@ export async function loadUser(): Promise<void> {
 
 export const roleNames: Record<Role, string> = { operator: '话务员', unit_staff: '承办单位', analyst: '分析员', leader: '领导', admin: '管理员' };
 
+const PAGES = {
+  desk: { path: '/', label: '接线工作台' },
+  cases: { path: '/cases', label: '工单管理' },
+  inbox: { path: '/inbox', label: '待办工单' },
+  alerts: { path: '/alerts', label: '预警中心' },
+  analysis: { path: '/analysis', label: '统计分析' },
+  knowledge: { path: '/knowledge', label: '知识库' },
+  screen: { path: '/screen', label: '大屏' },
+};
+type Page = keyof typeof PAGES;
+export interface MenuItem { path: string; label: string; key: string }
+
+/** A menu from pages (or [page, label of this role]); Alt+1… in order. */
+const menu = (...items: (Page | [Page, string])[]): MenuItem[] =>
+  items.map((item, i) => {
+    const [page, label] = Array.isArray(item) ? item : [item, PAGES[item].label];
+    return { path: PAGES[page].path, label, key: String(i + 1) };
+  });
+
 /** Menu per role: what each user works with all day comes first. */
-export const menus: Record<Role, { path: string; label: string; key: string }[]> = {
-  operator: [
-    { path: '/', label: '接线工作台', key: '1' },
-    { path: '/cases', label: '工单管理', key: '2' },
-    { path: '/knowledge', label: '知识库', key: '3' },
-    { path: '/alerts', label: '预警中心', key: '4' },
-  ],
-  unit_staff: [
-    { path: '/inbox', label: '待办工单', key: '1' },
-    { path: '/cases', label: '本单位工单', key: '2' },
-    { path: '/alerts', label: '预警中心', key: '3' },
-    { path: '/knowledge', label: '知识库', key: '4' },
-  ],
-  analyst: [
-    { path: '/alerts', label: '预警中心', key: '1' },
-    { path: '/analysis', label: '统计分析', key: '2' },
-    { path: '/cases', label: '工单管理', key: '3' },
-    { path: '/knowledge', label: '知识库', key: '4' },
-    { path: '/screen', label: '大屏', key: '5' },
-  ],
-  leader: [
-    { path: '/screen', label: '大屏', key: '1' },
-    { path: '/analysis', label: '统计分析', key: '2' },
-    { path: '/alerts', label: '预警中心', key: '3' },
-    { path: '/cases', label: '工单管理', key: '4' },
-  ],
-  admin: [
-    { path: '/', label: '接线工作台', key: '1' },
-    { path: '/cases', label: '工单管理', key: '2' },
-    { path: '/inbox', label: '单位待办', key: '3' },
-    { path: '/alerts', label: '预警中心', key: '4' },
-    { path: '/analysis', label: '统计分析', key: '5' },
-    { path: '/knowledge', label: '知识库', key: '6' },
-    { path: '/screen', label: '大屏', key: '7' },
-  ],
+export const menus: Record<Role, MenuItem[]> = {
+  operator: menu('desk', 'cases', 'knowledge', 'alerts'),
+  unit_staff: menu('inbox', ['cases', '本单位工单'], 'alerts', 'knowledge'),
+  analyst: menu('alerts', 'analysis', 'cases', 'knowledge', 'screen'),
+  leader: menu('screen', 'analysis', 'alerts', 'cases'),
+  admin: menu('desk', 'cases', ['inbox', '单位待办'], 'alerts', 'analysis', 'knowledge', 'screen'),
 };
 
 export const homeOf = (role: Role) => menus[role][0].path;
