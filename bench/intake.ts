@@ -21,6 +21,8 @@ const which = arg('engine', 'both');
 const durationS = Number(arg('duration', '15'));
 const warmupS = Number(arg('warmup', '3'));
 const pgUrl = arg('pg-url', 'postgres://postgres@127.0.0.1:5432/postgres');
+// --cpu-prof DIR: the server child writes a V8 CPU profile there on exit (open in Chrome DevTools).
+const cpuProfDir = arg('cpu-prof', '');
 const ADMIN_PASSWORD = 'bench-admin-password';
 
 const freePort = () =>
@@ -45,7 +47,7 @@ function request(agent: http.Agent, port: number, method: string, url: string, b
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start', '--port', String(port)], {
+  const child = spawn(process.execPath, [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []), '--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start', '--port', String(port)], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MINSHENG_DEMO: '0', MINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, MINSHENG_RATE_LIMIT: '1000000', MINSHENG_RATE_BURST: '1000000', NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -5,6 +5,7 @@
 // race), its cases are retried one by one so that each request gets its own outcome.
 import type { Db, Row } from '../store/db.ts';
 import { CASE_COLUMNS, CASE_JOINS } from './dto.ts';
+import { hasAfterChange, runAfterChange, type CaseChange } from './hooks.ts';
 
 const TYPES: Record<string, string> = {
   case_no: 'text', channel: 'text', received_at: 'timestamptz', local_day: 'date', caller_name_enc: 'text', caller_phone_enc: 'text',
@@ -46,8 +47,8 @@ export async function insertCases(db: Db, items: NewCase[]): Promise<Row[]> {
 }
 
 interface Pending extends NewCase {
-  /** Runs inside the transaction after the insert (afterChange hooks). */
-  afterInsert?: (tx: Db, stored: Row) => Promise<void>;
+  /** The change the afterChange hooks see (with the stored row as `after`), in the batch's transaction. */
+  change: Omit<CaseChange, 'after'>;
   resolve: (r: Row) => void;
   reject: (e: unknown) => void;
 }
@@ -73,7 +74,7 @@ export function startPreparing(db: Db): () => void {
 }
 
 /** Stores one new case through the batcher; resolves with its stored row. */
-export function submitCase(db: Db, item: NewCase & { afterInsert?: Pending['afterInsert'] }, prepared?: () => void): Promise<Row> {
+export function submitCase(db: Db, item: NewCase & { change: Pending['change'] }, prepared?: () => void): Promise<Row> {
   const b = batcherOf(db);
   prepared?.();
   return new Promise<Row>((resolve, reject) => {
@@ -114,10 +115,10 @@ function pump(db: Db, b: Batcher): void {
 
 async function flush(db: Db, batch: Pending[]): Promise<void> {
   try {
-    const stored = batch.some((p) => p.afterInsert)
+    const stored = hasAfterChange()
       ? await db.tx(async (tx) => {
           const rows = await insertCases(tx, batch);
-          for (const [i, p] of batch.entries()) await p.afterInsert?.(tx, rows[i]!);
+          await runAfterChange(tx, batch.map((p, i) => ({ ...p.change, after: rows[i]! })));
           return rows;
         })
       : await insertCases(db, batch);
