@@ -1,12 +1,12 @@
-// Coalescing of concurrent lookups: a call made while the previous round trip is in flight waits for it and
-// then goes together with every other call that arrived meanwhile, as one call of `run`. A lone caller is
-// served at once (no added latency); under load, N requests cost one statement instead of N.
+// Coalescing of concurrent lookups: calls made in the same turn of the event loop, or while the previous
+// round trip is in flight, go together as one call of `run`. Under load N requests cost one statement instead
+// of N; a lone caller waits only for the end of the current turn. (The turn matters for PGlite, which runs
+// each statement synchronously: requests pile up during it and are all served by the next statement.)
 
 export function coalesced<K, V>(run: (keys: K[]) => Promise<V[]>, maxBatch = 500): (key: K) => Promise<V> {
   let queue: { key: K; resolve: (v: V) => void; reject: (e: unknown) => void }[] = [];
   let running = false;
   const drain = async () => {
-    running = true;
     while (queue.length) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
@@ -22,7 +22,10 @@ export function coalesced<K, V>(run: (keys: K[]) => Promise<V[]>, maxBatch = 500
   return (key) =>
     new Promise<V>((resolve, reject) => {
       queue.push({ key, resolve, reject });
-      if (!running) void drain();
+      if (!running) {
+        running = true;
+        setImmediate(() => void drain());
+      }
     });
 }
 
