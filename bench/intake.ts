@@ -28,6 +28,13 @@ import { loadTrainingSet, storeModel } from '../src/tagging/train-from-database.
 import { trainInWorker } from '../src/tagging/train-in-worker.ts';
 import { taggingState } from '../src/tagging/service.ts';
 import type { TextModel } from '../src/tagging/classifier.ts';
+import { categorySuggestions } from '../src/tagging/suggest.ts';
+import { normalizeText } from '../src/tagging/text.ts';
+import { detectRequestType } from '../src/tagging/request-type.ts';
+import { detectUrgency } from '../src/tagging/urgency.ts';
+import { extractKeywords } from '../src/tagging/keywords.ts';
+import { CreateCaseSchema } from '../src/cases/schema.ts';
+import { hashRequest } from '../src/cases/create-case.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, def: string) => {
@@ -199,6 +206,8 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   };
 }
 
+const bodies = requestBodies(30_000);
+
 /** Reference data, history and the active model, written before the server starts (not measured). */
 async function prepare(env: Record<string, string>, model: { current: { model: TextModel; bytes: Buffer } | null }): Promise<{ historyCases: number; trainedOn: number }> {
   const ctx = await createContext(loadConfig({ dataDir: env.MINSHENG_DATA, databaseUrl: env.DATABASE_URL, demoOnEmpty: false }, {}));
@@ -212,6 +221,7 @@ async function prepare(env: Record<string, string>, model: { current: { model: T
       model.current = await trainInWorker(set.texts, set.labels, {}, state.gazetteer.words);
     }
     await storeModel(ctx, model.current.model, model.current.bytes, { actor: SYSTEM_ACTOR, source: 'bench' });
+    stages ??= await stageCpu(ctx);
     return { historyCases: r.cases, trainedOn: model.current.model.meta.trainedDocs };
   } finally {
     await ctx.db.close();
@@ -233,8 +243,34 @@ async function taggedShare(env: Record<string, string>): Promise<{ cases: number
   }
 }
 
+/** CPU per case of the pure in-process stages of intake, measured here on the same bodies, model and gazetteer
+ *  (one thread, no I/O): where the server's main-thread time goes besides HTTP, the driver and the database. */
+let stages: Record<string, number> | undefined;
+async function stageCpu(ctx: Awaited<ReturnType<typeof createContext>>): Promise<Record<string, number>> {
+  const state = await taggingState(ctx);
+  const sample = bodies.slice(0, 2000).map((b) => JSON.parse(b) as { channel: string; content: string; title: string; callerPhone: string; address?: string });
+  const text = (b: (typeof sample)[number]) => normalizeText(`${b.title} ${b.content}`);
+  const measure = (f: (b: (typeof sample)[number]) => unknown) => {
+    for (const b of sample.slice(0, 200)) f(b);
+    const c = process.cpuUsage();
+    for (const b of sample) f(b);
+    const d = process.cpuUsage(c);
+    return Math.round(((d.user + d.system) / 1000 / sample.length) * 1000) / 1000;
+  };
+  return {
+    jsonParse: measure((b) => JSON.parse(JSON.stringify(b))),
+    validation: measure((b) => CreateCaseSchema.safeParse(b)),
+    idempotencyHash: measure((b) => hashRequest(b)),
+    classifier: measure((b) => categorySuggestions(state, text(b))),
+    place: measure((b) => state.gazetteer.resolve(text(b), b.address ?? null)),
+    keywords: measure((b) => extractKeywords(text(b), 5, state.model?.keywordIdf)),
+    requestTypeAndUrgency: measure((b) => (detectRequestType(text(b)), detectUrgency(text(b)))),
+    nearDuplicateQuery: measure((b) => state.duplicates.query(`${b.title} ${b.content}`)),
+    encryptionAndKeyedHash: measure((b) => (ctx.secrets.encrypt(b.callerPhone), ctx.secrets.hash(b.callerPhone))),
+  };
+}
+
 const sharedModel: { current: { model: TextModel; bytes: Buffer } | null } = { current: null };
-const bodies = requestBodies(30_000);
 
 async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
   let dbName: string | undefined;
@@ -281,11 +317,12 @@ if (which === 'both' || which === 'postgres') {
   try {
     results.postgres = { ...(await runEngine('postgres', Number(arg('concurrency', '16')))), target: { casesPerSec: 1000, p99Ms: 50 } };
   } catch (err) {
-    results.postgres = { skipped: `PostgreSQL not reachable at ${pgUrl}: ${(err as Error).message}` };
+    results.postgres = { skipped: `PostgreSQL run failed (${pgUrl}): ${(err as Error).message}` };
   }
 }
 if (which === 'both' || which === 'pglite') results.pglite = { ...(await runEngine('pglite', Number(arg('concurrency', '8')))), target: { casesPerSec: 300 } };
 writeResults('intake', {
   method: `POST /api/cases through the HTTP API, each request its own body (synthetic city requests) and Idempotency-Key: auth (cookie session), validation, tagging (category model over 261 leaves, request type, urgency, place, keywords, near-duplicates, repeat callers), encryption, case number, case + audit event + rollups in one transaction (concurrent requests batched), NOTIFY after commit. Database prepared with ${historyDays} days × ${HISTORY_PER_DAY} cases of history and an active model; server in a child process; ${warmupS}s warm-up then ${durationS}s measured; keep-alive load generator in the benchmark process on the same machine. cpuMsPerCase: CPU of the server process, of its PostgreSQL backends and of the load generator per stored case; cpuBoundCasesPerSec = cores × 1000 / total`,
+  stagesCpuMsPerCase: stages,
   ...results,
 });
