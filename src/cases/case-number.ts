@@ -5,7 +5,7 @@ import type { Db } from '../store/db.ts';
 
 const MIN_BLOCK = 16;
 const MAX_BLOCK = 1024;
-interface Pool { next: number; last: number; size: number; reservedAt: number; refill: Promise<void> | null }
+interface Pool { next: number; last: number; size: number; reservedAt: number; refill: Promise<void> | null; refillAt: number }
 const pools = new WeakMap<Db, Map<string, Pool>>();
 
 export const formatCaseNo = (day: string, n: number) => `${day.replace(/-/g, '')}-${String(n).padStart(6, '0')}`;
@@ -15,12 +15,15 @@ export async function nextCaseNo(db: Db, day: string): Promise<string> {
   if (!days) pools.set(db, (days = new Map()));
   let p = days.get(day);
   if (!p) {
-    days.set(day, (p = { next: 1, last: 0, size: MIN_BLOCK, reservedAt: 0, refill: null }));
+    days.set(day, (p = { next: 1, last: 0, size: MIN_BLOCK, reservedAt: 0, refill: null, refillAt: 0 }));
     if (days.size > 4) for (const k of [...days.keys()].sort().slice(0, days.size - 4)) days.delete(k);
   }
   // Concurrent requests share one refill; a block used up within a second makes the next one twice as large
   // (busy hours cost one counter statement per second or so), a slow day goes back to small blocks.
   while (p.next > p.last) {
+    // (a refill that has not settled within 5 s — a lost connection may never answer — is not waited for)
+    if (p.refill && Date.now() - p.refillAt > 5_000) p.refill = null;
+    p.refillAt = p.refill ? p.refillAt : Date.now();
     p.refill ??= (async () => {
       p.size = Date.now() - p.reservedAt < 1000 ? Math.min(MAX_BLOCK, p.size * 2) : MIN_BLOCK;
       const first = await reserveBlock(db, day, p.size);

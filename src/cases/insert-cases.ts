@@ -52,13 +52,13 @@ interface Pending extends NewCase {
   resolve: (r: Row) => void;
   reject: (e: unknown) => void;
 }
-interface Batcher { queue: Pending[]; inFlight: number; lastEnd: number; lingering: boolean; preparing: number }
+interface Batcher { queue: Pending[]; inFlight: number; lastStart: number; lastEnd: number; lingering: boolean; preparing: number }
 const batchers = new WeakMap<Db, Batcher>();
 const MAX_BATCH = 200;
 
 const batcherOf = (db: Db) => {
   let b = batchers.get(db);
-  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastEnd: 0, lingering: false, preparing: 0 }));
+  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastStart: 0, lastEnd: 0, lingering: false, preparing: 0 }));
   return b;
 };
 
@@ -89,13 +89,16 @@ export function submitCase(db: Db, item: NewCase & { change: Pending['change'] }
 // rollup rows and statements per case (measured: server + PostgreSQL CPU per case fell by about a quarter
 // from 4 flushes in flight to 1, at the same throughput).
 const MAX_IN_FLIGHT = 1;
+// A flush that has not settled after this long (a connection lost mid-statement may never answer) no longer
+// holds the others back.
+const STUCK_MS = 5_000;
 // Under load (a flush ended moments ago and other requests are still being prepared) PGlite waits a few ms so
 // that they join the batch; a lone or serial caller flushes at once.
 const lingerMs = (db: Db) => (db.engine === 'pglite' ? 3 : 0);
 
 function pump(db: Db, b: Batcher): void {
   if (b.lingering) return;
-  while (b.queue.length && b.inFlight < MAX_IN_FLIGHT) {
+  while (b.queue.length && (b.inFlight < MAX_IN_FLIGHT || Date.now() - b.lastStart > STUCK_MS)) {
     const linger = lingerMs(db);
     if (linger && b.preparing > 0 && b.queue.length < MAX_BATCH && Date.now() - b.lastEnd < 20) {
       b.lingering = true;
@@ -108,6 +111,7 @@ function pump(db: Db, b: Batcher): void {
     }
     const batch = b.queue.splice(0, MAX_BATCH);
     b.inFlight++;
+    b.lastStart = Date.now();
     void flush(db, batch).finally(() => {
       b.inFlight--;
       b.lastEnd = Date.now();

@@ -3,11 +3,17 @@
 // of N; a lone caller waits only for the end of the current turn. (The turn matters for PGlite, which runs
 // each statement synchronously: requests pile up during it and are all served by the next statement.)
 
+// A round trip that has not settled after this long (a connection lost mid-statement may never answer) no
+// longer holds the next calls back.
+const STUCK_MS = 5_000;
+
 export function coalesced<K, V>(run: (keys: K[]) => Promise<V[]>, maxBatch = 500): (key: K) => Promise<V> {
   let queue: { key: K; resolve: (v: V) => void; reject: (e: unknown) => void }[] = [];
   let running = false;
+  let since = 0;
   const drain = async () => {
     while (queue.length) {
+      since = Date.now();
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       try {
@@ -22,8 +28,9 @@ export function coalesced<K, V>(run: (keys: K[]) => Promise<V[]>, maxBatch = 500
   return (key) =>
     new Promise<V>((resolve, reject) => {
       queue.push({ key, resolve, reject });
-      if (!running) {
+      if (!running || Date.now() - since > STUCK_MS) {
         running = true;
+        since = Date.now();
         setImmediate(() => void drain());
       }
     });
