@@ -9,6 +9,7 @@ import { readCookie, resolveSession, SESSION_COOKIE } from './sessions.ts';
 import { requiredScope, resolveToken, scopeAllows, tokenActor } from './tokens.ts';
 import { actorOf } from './users.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { cachedAuth } from './cache.ts';
 import { installSensitiveGuard } from './guard.ts';
 
 /** Reachable without signing in (besides the web app's static files, which are outside /api). */
@@ -101,15 +102,20 @@ function roleAllows(auth: RequestAuth, roles?: Actor['role'][]): boolean {
 async function resolveAuth(ctx: AppContext, req: FastifyRequest): Promise<RequestAuth | null> {
   const header = req.headers.authorization;
   if (typeof header === 'string' && /^bearer\s+/i.test(header)) {
-    const row = await resolveToken(ctx.db, header.replace(/^bearer\s+/i, '').trim());
-    if (!row) throw unauthorized('API 令牌无效、已过期或已吊销');
-    return { actor: tokenActor(row), kind: 'token', scopes: row.scopes, channel: row.channel };
+    const secret = header.replace(/^bearer\s+/i, '').trim();
+    const auth = await cachedAuth(`token:${secret}`, async (): Promise<RequestAuth & { until: number | null } | null> => {
+      const row = await resolveToken(ctx.db, secret);
+      return row && { actor: tokenActor(row), kind: 'token', scopes: row.scopes, channel: row.channel, until: row.expires_at ? new Date(row.expires_at).getTime() : null };
+    }, (a) => a.until);
+    if (!auth) throw unauthorized('API 令牌无效、已过期或已吊销');
+    return auth;
   }
   const sid = readCookie(req.headers.cookie, SESSION_COOKIE);
   if (!sid) return null;
-  const s = await resolveSession(ctx.db, sid);
-  if (!s) return null;
-  return { actor: actorOf(s.user), kind: 'session', sessionHash: s.session.idHash, csrfToken: s.session.csrfToken };
+  return cachedAuth(`session:${sid}`, async (): Promise<RequestAuth & { until: number } | null> => {
+    const s = await resolveSession(ctx.db, sid);
+    return s && { actor: actorOf(s.user), kind: 'session', sessionHash: s.session.idHash, csrfToken: s.session.csrfToken, until: new Date(s.user.expires_at).getTime() };
+  }, (a) => a.until);
 }
 
 /**

@@ -5,7 +5,7 @@ import { route } from '../server/route.ts';
 import type { AppContext } from '../server/context.ts';
 import { AppError, unauthorized, validationError } from '../shared/errors.ts';
 import { login } from './login.ts';
-import { clearedCookie, deleteSession, readCookie, SESSION_COOKIE, sessionCookie } from './sessions.ts';
+import { clearedCookie, deleteSession, endUserSessions, readCookie, SESSION_COOKIE, sessionCookie } from './sessions.ts';
 import { createUser, deactivateUser, getUserRow, listUsers, resetPassword, ROLES, updateUser, userDto } from './users.ts';
 import { createToken, listTokens, revokeToken } from './tokens.ts';
 import { listAudit, recordAudit } from './audit.ts';
@@ -68,7 +68,7 @@ export async function registerAuthRoutes(app: FastifyInstance, ctx: AppContext):
       if (problem) throw validationError({ newPassword: problem });
       await ctx.db.query('UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1', [actor.id, await hashPassword(body.newPassword)]);
       // Other sessions of this user end; this one stays.
-      await ctx.db.query('DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2', [actor.id, req.auth.sessionHash]);
+      await endUserSessions(ctx.db, actor.id, req.auth.sessionHash);
       return { ok: true };
     },
   });

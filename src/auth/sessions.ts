@@ -1,6 +1,7 @@
 // Cookie sessions: a random id in an HttpOnly cookie, only its hash stored; idle and absolute expiry.
 import type { Db, Row } from '../store/db.ts';
 import { randomToken, sha256 } from './password.ts';
+import { clearAuthCache } from './cache.ts';
 
 export const SESSION_COOKIE = 'ms_session';
 export const SESSION_IDLE_MS = 8 * 3600_000; // a working shift
@@ -37,6 +38,13 @@ export async function resolveSession(db: Db, id: string): Promise<{ user: Row; s
 
 export async function deleteSession(db: Db, id: string): Promise<void> {
   await db.query('DELETE FROM sessions WHERE id_hash = $1', [sha256(id)]);
+  clearAuthCache();
+}
+
+/** Ends a user's sessions (all, or all but the one with hash `keepHash`). */
+export async function endUserSessions(db: Db, userId: string, keepHash?: string): Promise<void> {
+  await db.query('DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2', [userId, keepHash ?? null]);
+  clearAuthCache();
 }
 
 export function sessionCookie(id: string, opts: { secure: boolean; maxAgeS?: number }): string {

@@ -5,6 +5,7 @@ import type { Actor } from '../server/context.ts';
 import { notFound, validationError } from '../shared/errors.ts';
 import { randomToken, sha256 } from './password.ts';
 import { recordAudit } from './audit.ts';
+import { clearAuthCache } from './cache.ts';
 
 export const SCOPE_RE = /^([a-z][a-z0-9_-]*|\*):(read|write)$/;
 
@@ -48,6 +49,7 @@ export async function revokeToken(db: Db, id: string, by: Actor): Promise<TokenD
   if (!/^\d{1,18}$/.test(id)) throw notFound('令牌');
   const [r] = await db.query('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING *', [id]);
   if (!r) throw notFound('令牌');
+  clearAuthCache();
   await recordAudit(db, { actor: by, action: 'token_revoke', target: `token:${id}` });
   return tokenDto(r);
 }

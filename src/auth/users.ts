@@ -5,6 +5,8 @@ import type { Actor } from '../server/context.ts';
 import { conflict, notFound, validationError } from '../shared/errors.ts';
 import { hashPassword, passwordProblem, randomPassword } from './password.ts';
 import { recordAudit } from './audit.ts';
+import { clearAuthCache } from './cache.ts';
+import { endUserSessions } from './sessions.ts';
 
 export type Role = 'operator' | 'unit_staff' | 'analyst' | 'leader' | 'admin';
 export const ROLES: Role[] = ['operator', 'unit_staff', 'analyst', 'leader', 'admin'];
@@ -105,7 +107,8 @@ export async function updateUser(db: Db, id: string, patch: { name?: string; rol
     [id, patch.name?.trim() || cur.name, role, role === 'unit_staff' ? unitId : unitId ?? null, active],
   );
   // A role, unit or activity change ends existing sessions: the next request must carry the new rights.
-  if (role !== cur.role || unitId !== cur.unit_id || !active) await db.query('DELETE FROM sessions WHERE user_id = $1', [id]);
+  if (role !== cur.role || unitId !== cur.unit_id || !active) await endUserSessions(db, id);
+  clearAuthCache(); // the cached actor carries the name too
   await recordAudit(db, { actor: by, action: 'user_update', target: `user:${id}`, detail: patch });
   return userDto((await db.query(`${SELECT} WHERE u.id = $1`, [r.id]))[0], true);
 }
@@ -120,7 +123,7 @@ export async function resetPassword(db: Db, id: string, password: string | undef
     `UPDATE users SET password_hash = $2, failed_attempts = 0, locked_until = NULL, password_changed_at = now(), updated_at = now() WHERE id = $1`,
     [id, await hashPassword(pw)],
   );
-  await db.query('DELETE FROM sessions WHERE user_id = $1', [id]);
+  await endUserSessions(db, id);
   await recordAudit(db, { actor: by, action: 'user_reset_password', target: `user:${id}` });
   return generated ? { password: generated } : {};
 }

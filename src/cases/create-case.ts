@@ -9,7 +9,7 @@ import type { Actor, AppContext } from '../server/context.ts';
 import { unprocessable, validationError } from '../shared/errors.ts';
 import { maskPhone } from '../shared/secrets.ts';
 import { localDay } from '../shared/time.ts';
-import { caseHooks, type CaseChange } from './hooks.ts';
+import { caseHooks, runAfterChange, type CaseChange } from './hooks.ts';
 import { CreateCaseSchema, type CreateCaseData } from './schema.ts';
 import { zodFields } from '../server/route.ts';
 import { resolvePlace } from './place.ts';
@@ -112,18 +112,14 @@ async function createCaseNow(ctx: AppContext, input: unknown, actor: Actor, opts
   // Numbers come from outside any transaction (imports reserve theirs beforehand).
   row.case_no = opts.caseNo ?? (await nextCaseNo(ctx.db, row.local_day));
 
-  const hooks = caseHooks().filter((h) => h.afterChange);
   const item: NewCase = { row, events: events.map((e) => ({ ...e, actor: actor.id, data: { ...e.data, actorName: actor.name, actorRole: actor.role } })) };
-  const afterInsert = async (tx: Db, r: Row) => {
-    const change: CaseChange = { action: 'create', before: null, after: r, actor, at: now };
-    for (const h of hooks) await h.afterChange!(tx, change);
-  };
+  const change = { action: 'create', before: null, actor, at: now };
   let stored: Row;
   try {
     if (opts.tx) {
       stored = (await insertCases(opts.tx, [item]))[0]!;
-      await afterInsert(opts.tx, stored);
-    } else stored = await submitCase(db, { ...item, afterInsert: hooks.length ? afterInsert : undefined }, prepared);
+      await runAfterChange(opts.tx, [{ ...change, after: stored }]);
+    } else stored = await submitCase(db, { ...item, change }, prepared);
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its case.
     if (key && !opts.tx && isUniqueViolation(err, 'cases_idempotency_key_key')) {
@@ -132,9 +128,9 @@ async function createCaseNow(ctx: AppContext, input: unknown, actor: Actor, opts
     }
     throw mapCaseConstraintError(err) ?? err;
   }
-  const change: CaseChange = { action: 'create', before: null, after: stored, actor, at: now };
-  if (opts.tx) opts.committed?.push(change);
-  else runAfterCommit(ctx, change);
+  const created: CaseChange = { ...change, after: stored };
+  if (opts.tx) opts.committed?.push(created);
+  else runAfterCommit(ctx, created);
   return { ...toCaseDto(stored, ctx.secrets), replayed: false };
 }
 

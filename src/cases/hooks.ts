@@ -20,6 +20,9 @@ export interface CaseHooks {
   enrich?(ctx: AppContext, draft: Record<string, unknown>): Promise<void>;
   /** Inside the transaction of every change, after the case row and its audit event are written (rollups…). */
   afterChange?(tx: Db, change: CaseChange): Promise<void>;
+  /** Same, for all changes of one transaction at once (intake stores concurrent requests together); when
+   *  present it is called instead of afterChange. */
+  afterChanges?(tx: Db, changes: CaseChange[]): Promise<void>;
   /** After the transaction committed (notifications, incremental early warning…). Errors are logged, never thrown. */
   afterCommit?(ctx: AppContext, change: CaseChange): Promise<void>;
   /** After cases were bulk-loaded without the per-case path (demo data, large imports): rebuild what derives from them. */
@@ -35,3 +38,14 @@ export function registerCaseHooks(h: CaseHooks): void {
 export function caseHooks(): readonly CaseHooks[] {
   return hooks;
 }
+
+/** Runs every hook's afterChange(s) for the changes of one transaction, inside it. */
+export async function runAfterChange(tx: Db, changes: CaseChange[]): Promise<void> {
+  if (!changes.length) return;
+  for (const h of hooks) {
+    if (h.afterChanges) await h.afterChanges(tx, changes);
+    else if (h.afterChange) for (const c of changes) await h.afterChange(tx, c);
+  }
+}
+
+export const hasAfterChange = () => hooks.some((h) => h.afterChange || h.afterChanges);

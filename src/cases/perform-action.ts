@@ -4,7 +4,7 @@ import type { Row } from '../store/db.ts';
 import type { Actor, AppContext } from '../server/context.ts';
 import { conflict, forbidden, notFound, validationError } from '../shared/errors.ts';
 import { zodFields } from '../server/route.ts';
-import { caseHooks, type CaseChange } from './hooks.ts';
+import { runAfterChange, type CaseChange } from './hooks.ts';
 import { ACTIONS, ACTION_NAMES, illegalTransition, type ActionName, type Status } from './state-machine.ts';
 import { CASE_COLUMNS, CASE_JOINS } from './dto.ts';
 import { scopeUnit, getCase } from './get-case.ts';
@@ -57,7 +57,7 @@ export async function performAction(ctx: AppContext, id: number, action: string,
           JSON.stringify({ ...(effect.data ?? {}), actorName: actor.name, actorRole: actor.role })],
       );
       const ch: CaseChange = { action: name, before, after, actor, at: now };
-      for (const h of caseHooks()) if (h.afterChange) await h.afterChange(tx, ch);
+      await runAfterChange(tx, [ch]);
       return ch;
     })
     .catch((err) => {

@@ -10,8 +10,25 @@ export interface Place {
   compoundId?: string | null;
 }
 
+// Valid places are remembered for a minute (intake resolves the same few thousand places over and over);
+// an unknown code is always looked up again, so newly added reference data is accepted at once.
+const CACHE_MS = 60_000;
+const cache = new WeakMap<Db, Map<string, { place: Place; until: number }>>();
+
 export async function resolvePlace(db: Db, p: Place): Promise<Place> {
   if (!p.districtCode && !p.streetCode && !p.communityCode && !p.compoundId) return p;
+  const key = [p.districtCode, p.streetCode, p.communityCode, p.compoundId].join('|');
+  let known = cache.get(db);
+  if (!known) cache.set(db, (known = new Map()));
+  const hit = known.get(key);
+  if (hit && hit.until > Date.now()) return { ...p, ...hit.place };
+  const out = await lookUpPlace(db, p);
+  if (known.size >= 10_000) known.clear();
+  known.set(key, { place: { districtCode: out.districtCode, streetCode: out.streetCode, communityCode: out.communityCode, compoundId: out.compoundId }, until: Date.now() + CACHE_MS });
+  return out;
+}
+
+async function lookUpPlace(db: Db, p: Place): Promise<Place> {
   const rows = await db.query<{ kind: string; code: string; level: string; parent_code: string | null }>(
     `WITH RECURSIVE start AS (
        SELECT code FROM divisions WHERE code = ANY(ARRAY[$1, $2, $3]::text[])

@@ -1,10 +1,11 @@
-// The metrics domain's case hooks: rollup deltas in the change's transaction; rebuild after bulk loads.
+// The metrics domain's case hooks: rollup deltas in the change's transaction (one statement for all changes
+// of a transaction); rebuild after bulk loads.
 import { registerCaseHooks, type CaseHooks } from '../cases/hooks.ts';
-import { applyCaseDelta, rebuildRollups } from './rollups.ts';
+import { applyCaseDeltas, rebuildRollups } from './rollups.ts';
 
 export const metricsHooks: CaseHooks = {
   name: 'metrics',
-  afterChange: (tx, change) => applyCaseDelta(tx, change.before, change.after),
+  afterChanges: (tx, changes) => applyCaseDeltas(tx, changes),
   afterBulkLoad: async (ctx, range) => {
     await rebuildRollups(ctx.db, range);
   },

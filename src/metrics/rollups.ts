@@ -24,14 +24,15 @@ const cubeUpsert = (table: string, dayExpr: string, from: string) => `
   SELECT ${dayExpr}, dim, key, ${sums()} FROM ${from} GROUP BY 1, 2, 3 HAVING ${havingNonZero} ORDER BY 1, 2, 3
   ON CONFLICT (local_day, dim, key) DO UPDATE SET ${upsertSet(table)}`;
 
-// One statement: signed contributions of the row before (−1) and after (+1) the change, summed per key,
-// upserted into the daily and monthly rollups. Keys are sorted so that concurrent writers lock rows in
-// the same order (no deadlocks); all-zero deltas (no metric changed) touch no row at all.
+// One statement for any number of case changes: signed contributions of each row before (−1) and after (+1)
+// its change, summed per key, upserted into the daily and monthly rollups. Keys are sorted so that concurrent
+// writers lock rows in the same order; all-zero deltas (no metric changed) touch no row at all. A batch of
+// intakes thus costs one statement, and the hot rows (the day's `all` cube row) are written once per batch.
 const DELTA_SQL = `
 WITH src AS (
-  SELECT 1 AS sign, c.* FROM jsonb_populate_record(NULL::cases, $1::text::jsonb) c WHERE $1::text::jsonb IS NOT NULL
+  SELECT 1 AS sign, c.* FROM jsonb_populate_recordset(NULL::cases, $1::text::jsonb) c
   UNION ALL
-  SELECT -1 AS sign, c.* FROM jsonb_populate_record(NULL::cases, $2::text::jsonb) c WHERE $2::text::jsonb IS NOT NULL
+  SELECT -1 AS sign, c.* FROM jsonb_populate_recordset(NULL::cases, $2::text::jsonb) c
 ), d AS (
   SELECT ${selectKeys(false)}, ${COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ')}
   FROM src c GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
@@ -51,15 +52,22 @@ FROM d m WHERE ${nonZero('m')}
 GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
 ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`;
 
-/** Applies the change of one case (before → after; before null on create) to the rollups, inside `tx`. */
 /** Rollup writers take this transaction-scoped lock first: concurrent upserts of the same new keys in
  *  different orders deadlocked (seen under concurrent intake on PostgreSQL); one lock orders them. */
 const ROLLUP_LOCK = 7_312_346;
 
-export async function applyCaseDelta(tx: Db, before: Row | null, after: Row | null): Promise<void> {
-  if (!before && !after) return;
+/** Applies the change of one case (before → after; before null on create) to the rollups, inside `tx`. */
+export function applyCaseDelta(tx: Db, before: Row | null, after: Row | null): Promise<void> {
+  return applyCaseDeltas(tx, [{ before, after }]);
+}
+
+/** Applies the changes of several cases (one transaction) to the rollups in one statement. */
+export async function applyCaseDeltas(tx: Db, changes: { before: Row | null; after: Row | null }[]): Promise<void> {
+  const after = changes.flatMap((c) => (c.after ? [c.after] : []));
+  const before = changes.flatMap((c) => (c.before ? [c.before] : []));
+  if (!after.length && !before.length) return;
   await tx.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
-  await tx.query(DELTA_SQL, [after ? JSON.stringify(after) : null, before ? JSON.stringify(before) : null]);
+  await tx.query(DELTA_SQL, [JSON.stringify(after), JSON.stringify(before)]);
 }
 
 const monthStart = (day: string) => day.slice(0, 7) + '-01';

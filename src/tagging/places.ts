@@ -47,7 +47,9 @@ export interface PlaceResult {
 const RANK: Record<Level, number> = { compound: 5, landmark: 4, road: 4, community: 3, street: 2, district: 1 };
 
 export class Gazetteer {
-  private byFirst = new Map<string, Entry[]>();
+  // Entries by their first two characters (one-character surfaces by that character): a scan position
+  // compares a handful of candidates instead of every name starting with a common character (长, 新…).
+  private byPrefix = new Map<string, Entry[]>();
   private divisions = new Map<string, Division>();
   readonly size: number;
   /** Every surface form, for the jieba user dictionary (also of training workers). */
@@ -72,10 +74,10 @@ export class Gazetteer {
       if (short !== c.name && short.length >= 3) entries.push({ ...base, surface: short, exact: false });
     }
     for (const e of entries) {
-      const k = e.surface[0];
-      (this.byFirst.get(k) ?? this.byFirst.set(k, []).get(k)!).push(e);
+      const k = e.surface.slice(0, 2);
+      (this.byPrefix.get(k) ?? this.byPrefix.set(k, []).get(k)!).push(e);
     }
-    for (const list of this.byFirst.values()) list.sort((a, b) => b.surface.length - a.surface.length || Number(b.exact) - Number(a.exact));
+    for (const list of this.byPrefix.values()) list.sort((a, b) => b.surface.length - a.surface.length || Number(b.exact) - Number(a.exact));
     this.size = entries.length;
     this.words = [...new Set(entries.map((e) => e.surface))];
     addUserWords(this.words);
@@ -92,15 +94,16 @@ export class Gazetteer {
   /** Longest non-overlapping matches in a text; every reading of an ambiguous surface is kept. */
   private scan(text: string, source: 'address' | 'text'): { surface: string; entries: Entry[]; source: 'address' | 'text' }[] {
     const out: { surface: string; entries: Entry[]; source: 'address' | 'text' }[] = [];
-    for (let i = 0; i < text.length; ) {
-      const list = this.byFirst.get(text[i]);
+    const match = (list: Entry[] | undefined, i: number) => {
       let hit: Entry[] | null = null;
-      if (list) {
-        for (const e of list) {
-          if (hit && e.surface.length < hit[0].surface.length) break;
-          if (text.startsWith(e.surface, i)) (hit ??= []).push(e);
-        }
+      for (const e of list ?? []) {
+        if (hit && e.surface.length < hit[0].surface.length) break;
+        if (text.startsWith(e.surface, i)) (hit ??= []).push(e);
       }
+      return hit;
+    };
+    for (let i = 0; i < text.length; ) {
+      const hit = match(this.byPrefix.get(text.slice(i, i + 2)), i) ?? match(this.byPrefix.get(text[i]), i);
       if (hit) {
         out.push({ surface: hit[0].surface, entries: hit, source });
         i += hit[0].surface.length;
@@ -130,9 +133,14 @@ export class Gazetteer {
     // Divisions named explicitly constrain ambiguous compounds and short forms.
     const named = new Set<string>();
     for (const f of found) for (const e of f.entries) if (e.exact && (e.level === 'district' || e.level === 'street' || e.level === 'community')) named.add(e.code);
+    const consistency = new Map<Entry, number>();
     const consistent = (e: Entry) => {
-      const codes = [...this.chain(e.communityCode ?? e.code).values()].map((d) => d.code);
-      return codes.some((c) => named.has(c)) ? 1 : 0;
+      let v = consistency.get(e);
+      if (v === undefined) {
+        v = named.size && [...this.chain(e.communityCode ?? e.code).values()].some((d) => named.has(d.code)) ? 1 : 0;
+        consistency.set(e, v);
+      }
+      return v;
     };
     let best: { entry: Entry; surface: string; source: 'address' | 'text'; score: number } | null = null;
     let road: Entry | null = null;

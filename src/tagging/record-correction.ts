@@ -2,7 +2,7 @@
 // tag_feedback row per field, and runs the afterChange hooks — all in one transaction.
 import type { Actor, AppContext } from '../server/context.ts';
 import { notFound, validationError, forbidden } from '../shared/errors.ts';
-import { caseHooks, type CaseChange } from '../cases/hooks.ts';
+import { runAfterChange, type CaseChange } from '../cases/hooks.ts';
 import type { Row } from '../store/db.ts';
 
 export interface TagCorrection {
@@ -100,7 +100,7 @@ export async function recordTagCorrection(ctx: AppContext, caseId: number, input
     }
     if (sets.length) {
       const change: CaseChange = { action: 'retag', before, after, actor, at };
-      for (const h of caseHooks()) if (h.afterChange) await h.afterChange(tx, change);
+      await runAfterChange(tx, [change]);
       await tx.query(`SELECT pg_notify('case_changed', $1)`, [JSON.stringify({ id: caseId, action: 'retag', status: after.status })]);
     }
     return { caseId, changed: fields.filter((f) => !f.accepted).map((f) => f.field), feedback: fields.length };

@@ -1,6 +1,8 @@
 // All tag suggestions for one text as the operator types: category top-3 with probabilities and evidence,
 // request type, urgency, place, keywords, near-identical earlier cases and earlier cases of the caller.
 import type { AppContext } from '../server/context.ts';
+import type { Db } from '../store/db.ts';
+import { coalescedPer } from '../shared/batch.ts';
 import { validationError } from '../shared/errors.ts';
 import { predict, topLevel } from './classifier.ts';
 import { detectRequestType, type RequestTypeResult } from './request-type.ts';
@@ -72,9 +74,7 @@ export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise
   const category = categorySuggestions(state, norm);
   const sameCaller = await earlierCallerCases(ctx, state, input, at);
   const similar = state.duplicates.query(caseText(input.title, input.text), { now: at.getTime(), excludeId: input.excludeCaseId, limit: 5 });
-  const similarRows = similar.length
-    ? await ctx.db.query<{ id: number; case_no: string; title: string | null; status: string }>('SELECT id, case_no, title, status FROM cases WHERE id = ANY($1::bigint[])', [similar.map((s) => s.id)])
-    : [];
+  const similarRows = similar.length ? await casesById(ctx.db, similar.map((s) => s.id)) : [];
   const byId = new Map(similarRows.map((r) => [Number(r.id), r]));
   return {
     modelVersion: state.modelVersion,
@@ -97,11 +97,31 @@ async function earlierCallerCases(ctx: AppContext, state: TaggingState, input: S
   const hash = input.callerPhoneHash ?? (phone ? ctx.secrets.hash(phone) : null);
   if (!hash) return [];
   const since = new Date(at.getTime() - state.settings.repeatCallerWindowDays * 86400_000);
-  const rows = await ctx.db.query<{ id: number; case_no: string; title: string | null; received_at: Date; status: string }>(
-    `SELECT id, case_no, title, received_at, status FROM cases
-      WHERE caller_phone_hash = $1 AND received_at >= $2 AND received_at <= $3 AND id <> $4
-      ORDER BY received_at DESC LIMIT 10`,
-    [hash, since, at, input.excludeCaseId ?? 0],
-  );
-  return rows.map((r) => ({ id: Number(r.id), caseNo: r.case_no, title: r.title, receivedAt: r.received_at.toISOString(), status: r.status }));
+  const rows = await callerCases(ctx.db, { hash, since: since.toISOString(), upto: at.toISOString(), excl: input.excludeCaseId ?? 0 });
+  return rows.map((r) => ({ id: Number(r.id), caseNo: r.case_no, title: r.title, receivedAt: new Date(r.received_at).toISOString(), status: r.status }));
 }
+
+// Concurrent intakes look up together: one statement for all lookups that arrive while the previous one runs.
+type CaseRef = { id: number; case_no: string; title: string | null; received_at: Date; status: string };
+
+/** The latest 10 cases of a caller (keyed phone hash) in a time window, excluding one case. */
+const callerCases = coalescedPer((db: Db) => async (keys: { hash: string; since: string; upto: string; excl: number }[]) => {
+  const rows = await db.query<CaseRef & { i: number }>(
+    `SELECT q.i, c.* FROM jsonb_to_recordset($1::text::jsonb) AS q(i int, hash text, since timestamptz, upto timestamptz, excl bigint)
+     CROSS JOIN LATERAL (SELECT id, case_no, title, received_at, status FROM cases
+       WHERE caller_phone_hash = q.hash AND received_at >= q.since AND received_at <= q.upto AND id <> q.excl
+       ORDER BY received_at DESC LIMIT 10) c
+     ORDER BY q.i, c.received_at DESC`,
+    [JSON.stringify(keys.map((k, i) => ({ ...k, i })))],
+  );
+  const out = keys.map((): CaseRef[] => []);
+  for (const r of rows) out[r.i]!.push(r);
+  return out;
+});
+
+/** Case references by id (ids that do not exist are left out). */
+const casesById = coalescedPer((db: Db) => async (keys: number[][]) => {
+  const rows = await db.query<CaseRef>('SELECT id, case_no, title, received_at, status FROM cases WHERE id = ANY($1::bigint[])', [[...new Set(keys.flat())]]);
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  return keys.map((ids) => ids.flatMap((id) => byId.get(id) ?? []));
+});

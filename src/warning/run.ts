@@ -9,6 +9,7 @@ import { localDay } from '../shared/time.ts';
 import { detectAll, type WarningOptions } from './detect.ts';
 import { loadWarningInput } from './load-input.ts';
 import { upsertAlerts } from './alerts.ts';
+import { detectOffThread } from './detect-off-thread.ts';
 
 export interface RunSummary {
   day: string;
@@ -19,13 +20,14 @@ export interface RunSummary {
   seconds: { load: number; detect: number; write: number };
 }
 
-export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date; options?: WarningOptions } = {}): Promise<RunSummary> {
+/** One run: snapshot → detectors → alerts. `offThread`: detect in the worker thread (serving processes). */
+export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date; options?: WarningOptions; offThread?: boolean } = {}): Promise<RunSummary> {
   const now = o.now ?? new Date();
   const day = o.day ?? localDay(now);
   const t0 = performance.now();
   const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now });
   const t1 = performance.now();
-  const detections = detectAll(input, o.options);
+  const detections = o.offThread ? await detectOffThread(input, o.options) : detectAll(input, o.options);
   const t2 = performance.now();
   const res = await upsertAlerts(ctx.db, detections, SYSTEM_ACTOR);
   const t3 = performance.now();
@@ -55,7 +57,7 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
     running = (async () => {
       const started = Date.now();
       try {
-        const s = await runWarning(lastCtx!, { options: o.options, now: o.now?.() });
+        const s = await runWarning(lastCtx!, { options: o.options, now: o.now?.(), offThread: true });
         o.onRun?.(s);
       } catch (e) {
         o.onError?.(e);
@@ -108,7 +110,7 @@ export function scheduleDailyWarning(ctx: AppContext, o: { hour?: number; onRun?
       if (stopped) return;
       try {
         // yesterday, complete
-        o.onRun?.(await runWarning(ctx, { day: localDay(Date.now() - 86400_000) }));
+        o.onRun?.(await runWarning(ctx, { day: localDay(Date.now() - 86400_000), offThread: true }));
       } catch (e) {
         o.onError?.(e);
       }
