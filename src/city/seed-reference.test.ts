@@ -85,7 +85,7 @@ for (const engine of engines()) {
       expect(fks.every((f) => f.convalidated)).toBe(true);
       await expect(db.query(`INSERT INTO case_events (case_id, at, actor, action) VALUES (987654321, now(), 'x', 'create')`)).rejects.toThrow();
       // A second load appends after the first.
-      const r2 = await loadDemo(ctx, { seed: 6, start: '2026-05-04', days: 1, perDay: 100 });
+      const r2 = await loadDemo(ctx, { seed: 6, start: '2026-05-04', days: 1, perDay: 100, worker: true }); // (big loads generate in a worker thread)
       const [m] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
       expect(m.n).toBe(r.cases + 1 + r2.cases);
     });

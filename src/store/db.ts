@@ -13,6 +13,8 @@ export interface Db {
   tx<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Bulk load: rows (arrays in `columns` order) through COPY … FROM STDIN (CSV). */
   copyRows(table: string, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>): Promise<number>;
+  /** Bulk load of ready CSV text (each chunk whole lines, `columns` order, no header): one COPY per chunk. */
+  copyCsv(table: string, columns: string[], chunks: Iterable<string> | AsyncIterable<string>): Promise<void>;
   /** LISTEN on a channel; returns an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;

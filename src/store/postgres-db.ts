@@ -33,17 +33,24 @@ function wrap(root: postgres.Sql, q: postgres.Sql | postgres.TransactionSql, inT
     },
     async copyRows(table, columns, rows) {
       let total = 0;
+      await db.copyCsv(table, columns, (async function* () {
+        for await (const chunk of csvChunks(rows)) {
+          yield chunk.text;
+          total += chunk.count;
+        }
+      })());
+      return total;
+    },
+    async copyCsv(table, columns, chunks) {
       const cols = columns.map(quoteIdent).join(',');
-      for await (const chunk of csvChunks(rows)) {
+      for await (const text of chunks) {
         const stream: Writable = await q.unsafe(`COPY ${quoteIdent(table)} (${cols}) FROM STDIN WITH (FORMAT csv)`).writable();
         await new Promise<void>((resolve, reject) => {
           stream.on('error', reject);
           stream.on('finish', resolve);
-          stream.end(chunk.text);
+          stream.end(text);
         });
-        total += chunk.count;
       }
-      return total;
     },
     async listen(channel, onPayload) {
       const sub = await root.listen(channel, onPayload);
