@@ -102,7 +102,7 @@ export async function* encodeCityInWorker(opts: CityOptions, batchDays: number, 
  * Encrypting is the costliest step on the main thread; callers recur (frequent callers, 张先生-style names), so
  * each distinct value is encrypted once per load (bounded memory). Equal plaintexts then share a ciphertext.
  */
-export function createSealCache(secrets: Secrets, max = 250_000) {
+export function createSealCache(secrets: Secrets, max = 50_000) {
   const names = new Map<string, string>();
   const phones = new Map<string, string>();
   return {
