@@ -1,77 +1,36 @@
-// Streams the generated city into the database (COPY through db.copyRows) or into CSV files: a week of cases
-// and their events at a time, so memory stays flat however many days are asked for.
+// Streams the generated city into the database (COPY) or into CSV files, a few days of cases and their events
+// at a time, so memory stays flat however many days are asked for.
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { AppContext } from '../server/context.ts';
 import type { Db } from '../store/db.ts';
-import { csvLine, quoteIdent } from '../store/db.ts';
-import { maskPhone, type Secrets } from '../shared/secrets.ts';
+import { quoteIdent } from '../store/db.ts';
+import type { Secrets } from '../shared/secrets.ts';
 import { caseHooks } from '../cases/hooks.ts';
 import { addDays } from '../shared/time.ts';
-import { generateCity, type CityOptions, type DayBatch, type GenCase, type GenEvent, type Truth } from './generate-city.ts';
+import type { CityOptions, Truth } from './generate-city.ts';
+import { CASE_COLUMNS, EVENT_COLUMNS, createSealCache, encodeCity, encodeCityInWorker, sealCases, type EncodedBatch } from './encode-city.ts';
 import { seedReference, isReferenceEmpty } from './seed-reference.ts';
 
-export const CASE_COLUMNS = [
-  'id', 'case_no', 'channel', 'received_at', 'local_day', 'caller_name_enc', 'caller_phone_enc', 'caller_phone_hash', 'caller_phone_masked',
-  'title', 'content', 'district_code', 'street_code', 'community_code', 'compound_id', 'address', 'lng', 'lat', 'category_code',
-  'request_type', 'urgency', 'keywords', 'sensitive', 'status', 'unit_id', 'dispatched_at', 'accepted_at', 'accept_due_at',
-  'reply_due_at', 'replied_at', 'resolution', 'closed_at', 'callback_result', 'callback_at', 'callback_note', 'return_count',
-  'extension_count', 'reminder_count', 'reopen_count', 'supervised', 'repeat_of', 'created_by', 'updated_at',
-];
-export const EVENT_COLUMNS = ['id', 'case_id', 'at', 'actor', 'action', 'from_status', 'to_status', 'unit_id', 'note', 'data'];
-
-/**
- * Encrypting is the costliest step of a bulk load; callers recur (frequent callers, 张先生-style names), so each
- * distinct value is encrypted once per load (bounded memory). Equal plaintexts then share a ciphertext.
- */
-export function createSealCache(secrets: Secrets, max = 250_000) {
-  const enc = new Map<string, string>();
-  const phone = new Map<string, [string, string, string]>();
-  return {
-    name(v: string): string {
-      let x = enc.get(v);
-      if (x === undefined) {
-        if (enc.size >= max) enc.clear();
-        enc.set(v, (x = secrets.encrypt(v)));
-      }
-      return x;
-    },
-    /** [ciphertext, keyed hash, masked] */
-    phone(v: string): [string, string, string] {
-      let x = phone.get(v);
-      if (x === undefined) {
-        if (phone.size >= max) phone.clear();
-        phone.set(v, (x = [secrets.encrypt(v), secrets.hash(v), maskPhone(v)]));
-      }
-      return x;
-    },
-  };
-}
-export type SealCache = ReturnType<typeof createSealCache>;
-
-export function caseRow(c: GenCase, seal: SealCache): unknown[] {
-  const [phoneEnc, phoneHash, phoneMasked] = seal.phone(c.callerPhone);
-  return [
-    c.id, c.caseNo, c.channel, c.receivedAt, c.localDay, seal.name(c.callerName), phoneEnc, phoneHash, phoneMasked,
-    c.title, c.content, c.districtCode, c.streetCode, c.communityCode, c.compoundId, c.address, c.lng, c.lat, c.categoryCode,
-    c.requestType, c.urgency, c.keywords, c.sensitive, c.status, c.unitId, c.dispatchedAt, c.acceptedAt, c.acceptDueAt,
-    c.replyDueAt, c.repliedAt, c.resolution, c.closedAt, c.callbackResult, c.callbackAt, c.callbackNote, c.returnCount,
-    c.extensionCount, c.reminderCount, c.reopenCount, c.supervised, c.repeatOf, c.createdBy, c.updatedAt,
-  ];
-}
-
-export function eventRow(e: GenEvent): unknown[] {
-  return [e.id, e.caseId, e.at, e.actor, e.action, e.fromStatus, e.toStatus, e.unitId, e.note, e.data];
-}
+export { CASE_COLUMNS, EVENT_COLUMNS } from './encode-city.ts';
 
 export interface DemoOptions extends Omit<CityOptions, 'startId' | 'startEventId' | 'caseNoStart'> {
   /** Write the ground truth here (JSON). */
   truthFile?: string;
   onProgress?: (p: { day: string; daysDone: number; days: number; cases: number; events: number; ms: number }) => void;
-  /** Told when each afterBulkLoad hook has finished (rollups, model training…), with its duration. */
+  /** Told when each post-load step has finished (foreign keys, indexes, each afterBulkLoad hook: rollups…), with its duration. */
   onHookDone?: (name: string, ms: number) => void;
-  /** Days per COPY batch (default 4: bounds memory at about two batches of rows). */
+  /** Days per COPY batch (default 1; memory holds about four batches: generating, waiting, sealing, copying). */
   batchDays?: number;
+  /**
+   * Generate in a worker thread while this thread seals callers and streams COPY (default: for loads of
+   * 50,000 cases or more). The output is the same either way.
+   */
+  worker?: boolean;
+  /** Run the afterBulkLoad hooks (rollups, knowledge, first model…): true (default), false, or only these names. */
+  afterBulkLoad?: boolean | string[];
 }
 
 export interface DemoResult { cases: number; events: number; days: number; ms: number; truth: Truth }
@@ -84,7 +43,10 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
   const endDay = addDays(opts.start, opts.days - 1);
   const [{ maxid, maxev }] = await db.query<{ maxid: number; maxev: number }>('SELECT (SELECT coalesce(max(id), 0) FROM cases)::int8 AS maxid, (SELECT coalesce(max(id), 0) FROM case_events)::int8 AS maxev');
   const counters = await db.query<{ day: string; last: number }>('SELECT day, last FROM case_number_counters WHERE day BETWEEN $1 AND $2', [opts.start, endDay]);
-  const gen = generateCity({ ...opts, startId: Number(maxid) + 1, startEventId: Number(maxev) + 1, caseNoStart: Object.fromEntries(counters.map((r) => [r.day, r.last])) });
+  const genOpts: CityOptions = {
+    seed: opts.seed, start: opts.start, days: opts.days, perDay: opts.perDay, incidents: opts.incidents, horizon: opts.horizon,
+    startId: Number(maxid) + 1, startEventId: Number(maxev) + 1, caseNoStart: Object.fromEntries(counters.map((r) => [r.day, r.last])),
+  };
   let cases = 0;
   let events = 0;
   let daysDone = 0;
@@ -94,61 +56,131 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
   const [{ existing }] = await db.query<{ existing: number }>(
     `SELECT greatest((SELECT reltuples FROM pg_class WHERE relname = 'cases' AND relkind IN ('r', 'p') LIMIT 1), (SELECT count(*) FROM (SELECT 1 FROM cases LIMIT 100000) x))::int8 AS existing`);
   const bulk = opts.days * opts.perDay > Number(existing);
-  const indexes = bulk ? await dropSecondaryIndexes(db, ['cases', 'case_events']) : [];
-  // Embedded PGlite is one connection in this process: skip the per-row foreign-key triggers during COPY
-  // (3–4× faster; the generator only references seeded reference rows and its own earlier cases, which the
-  // two-engine tests check with the triggers on). A real server keeps them: its work overlaps ours.
-  const relaxed = bulk && db.engine === 'pglite';
-  if (relaxed) await db.exec('SET session_replication_role = replica');
+  const deferred = bulk ? await deferIndexesAndForeignKeys(db, ['cases', 'case_events']) : null;
+  const step = (name: string, ms: number) => opts.onHookDone?.(name, ms);
+  const source = cityBatches(genOpts, opts);
+  let truth: Truth;
   try {
     const seal = createSealCache(ctx.secrets);
-    let inFlight: Promise<void> = Promise.resolve();
-    for (const batch of batches(gen.days(), opts.batchDays ?? 4)) {
-      for (const b of batch) {
-        if (b.cases.length) lastNo.set(b.day, Number(b.cases[b.cases.length - 1].caseNo.slice(9)));
+    let batchNo = 0;
+    let inFlight: Promise<unknown> = Promise.resolve();
+    for (;;) {
+      const next = await source.next();
+      if (next.done) {
+        truth = next.value;
+        break;
       }
-      // One batch is copied while the next is generated (the server parses while we compute).
+      const b = next.value;
+      if (++batchNo % GC_EVERY === 0) fullGc();
+      for (const d of b.days) if (d.lastNo !== null) lastNo.set(d.day, d.lastNo);
+      const casesCsv = sealCases(b, seal);
+      // One batch is copied while the next is sealed (and generated in the worker). Without foreign keys,
+      // cases and events go on two connections at once (a real server parses both in parallel).
       await inFlight;
-      inFlight = copyBatch(db, batch, seal);
-      daysDone += batch.length;
-      cases += batch.reduce((a, b) => a + b.cases.length, 0);
-      events += batch.reduce((a, b) => a + b.events.length, 0);
-      opts.onProgress?.({ day: batch[batch.length - 1].day, daysDone, days: opts.days, cases, events, ms: Date.now() - t0 });
+      inFlight = deferred
+        ? Promise.all([db.copyCsv('cases', CASE_COLUMNS, [casesCsv]), db.copyCsv('case_events', EVENT_COLUMNS, [b.eventsCsv])])
+        : db.copyCsv('cases', CASE_COLUMNS, [casesCsv]).then(() => db.copyCsv('case_events', EVENT_COLUMNS, [b.eventsCsv]));
+      inFlight.catch(() => {}); // awaited above on the next round or below; a failure must not go unhandled meanwhile
+      daysDone += b.days.length;
+      cases += b.caseTails.length;
+      events += b.events;
+      opts.onProgress?.({ day: b.days[b.days.length - 1].day, daysDone, days: opts.days, cases, events, ms: Date.now() - t0 });
     }
     await inFlight;
-  } finally {
-    if (relaxed) await db.exec('SET session_replication_role = DEFAULT');
-    for (const ix of indexes) await db.exec(ix.indexdef);
+  } catch (err) {
+    await source.return?.(undefined as never); // stops the worker thread
+    if (deferred) await restoreDeferred(db, deferred, step);
+    throw err;
   }
   await finishBulkLoad(db, lastNo);
-  const truth = gen.truth();
   if (opts.truthFile) writeTruth(opts.truthFile, truth);
-  for (const h of caseHooks()) {
-    if (!h.afterBulkLoad) continue;
-    const th = Date.now();
-    await h.afterBulkLoad(ctx, { fromDay: opts.start, toDay: endDay });
-    opts.onHookDone?.(h.name, Date.now() - th);
+  // The index builds (the trigram ones take minutes for a year) run on their own connections while the hooks
+  // rebuild rollups and seed knowledge from the table: both only read `cases`, so they overlap.
+  const rebuilt = deferred ? restoreDeferred(db, deferred, step) : Promise.resolve();
+  rebuilt.catch(() => {});
+  if (db.engine === 'pglite') await rebuilt; // one connection: nothing to overlap
+  try {
+    const run = opts.afterBulkLoad ?? true;
+    for (const h of caseHooks()) {
+      if (!h.afterBulkLoad || run === false || (Array.isArray(run) && !run.includes(h.name))) continue;
+      const th = Date.now();
+      await h.afterBulkLoad(ctx, { fromDay: opts.start, toDay: endDay });
+      step(h.name, Date.now() - th);
+    }
+  } finally {
+    await rebuilt;
   }
   return { cases, events, days: opts.days, ms: Date.now() - t0, truth };
 }
 
-async function copyBatch(db: Db, batch: DayBatch[], seal: SealCache): Promise<void> {
-  await db.copyRows('cases', CASE_COLUMNS, (function* () {
-    for (const b of batch) for (const c of b.cases) yield caseRow(c, seal);
-  })());
-  await db.copyRows('case_events', EVENT_COLUMNS, (function* () {
-    for (const b of batch) for (const e of b.events) yield eventRow(e);
-  })());
+/**
+ * Every batch leaves tens of MB of dead strings; V8 lets the heap grow by hundreds of MB before it collects on
+ * its own, so a long load asks for a full collection every few batches instead (tens of ms each): memory stays flat.
+ */
+const GC_EVERY = 4;
+const fullGc: () => void = (() => {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return () => {};
+  }
+})();
+
+/** Encoded batches of the generated city: from a worker thread for big loads, else in this thread. */
+function cityBatches(genOpts: CityOptions, opts: DemoOptions): Iterator<EncodedBatch, Truth> | AsyncIterator<EncodedBatch, Truth> {
+  const batchDays = opts.batchDays ?? 1;
+  const useWorker = opts.worker ?? opts.days * opts.perDay >= 50_000;
+  return useWorker ? encodeCityInWorker(genOpts, batchDays) : encodeCity(genOpts, batchDays);
 }
 
-/** Drops the non-constraint indexes of the tables and returns their definitions for re-creation. */
-async function dropSecondaryIndexes(db: Db, tables: string[]): Promise<{ indexname: string; indexdef: string }[]> {
-  const rows = await db.query<{ indexname: string; indexdef: string }>(
+interface Deferred {
+  indexes: { indexname: string; indexdef: string }[];
+  foreignKeys: { table: string; name: string; def: string }[];
+}
+
+/**
+ * A large load goes into tables without their secondary indexes and foreign keys (PostgreSQL's "populating a
+ * database" advice): per-row foreign-key triggers cost more server CPU than the COPY itself, and one index
+ * build after the load is far cheaper than maintaining it row by row. Returns what to restore.
+ */
+async function deferIndexesAndForeignKeys(db: Db, tables: string[]): Promise<Deferred> {
+  const indexes = await db.query<{ indexname: string; indexdef: string }>(
     `SELECT i.indexname, i.indexdef FROM pg_indexes i
       WHERE i.schemaname = current_schema() AND i.tablename = ANY($1::text[])
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`, [tables]);
-  for (const r of rows) await db.exec(`DROP INDEX IF EXISTS ${quoteIdent(r.indexname)}`);
-  return rows;
+  const foreignKeys = await db.query<{ table: string; name: string; def: string }>(
+    `SELECT c.conrelid::regclass::text AS table, c.conname AS name, pg_get_constraintdef(c.oid) AS def
+       FROM pg_constraint c
+      WHERE c.contype = 'f' AND c.conrelid = ANY(SELECT oid FROM pg_class WHERE relname = ANY($1::text[]) AND relnamespace = current_schema()::regnamespace)`, [tables]);
+  for (const r of indexes) await db.exec(`DROP INDEX IF EXISTS ${quoteIdent(r.indexname)}`);
+  for (const f of foreignKeys) await db.exec(`ALTER TABLE ${quoteIdent(f.table)} DROP CONSTRAINT ${quoteIdent(f.name)}`);
+  return { indexes, foreignKeys };
+}
+
+/**
+ * Foreign keys come back NOT VALID (enforced for new rows at once) and are then validated by one join each
+ * (a violation throws, and the constraint stays NOT VALID rather than missing); indexes are rebuilt on two
+ * connections at once, the slow trigram (GIN) builds first, with more sort memory than the default.
+ */
+async function restoreDeferred(db: Db, d: Deferred, onStep: (name: string, ms: number) => void): Promise<void> {
+  let t = Date.now();
+  for (const f of d.foreignKeys) await db.exec(`ALTER TABLE ${quoteIdent(f.table)} ADD CONSTRAINT ${quoteIdent(f.name)} ${f.def} NOT VALID`);
+  for (const f of d.foreignKeys) await db.exec(`ALTER TABLE ${quoteIdent(f.table)} VALIDATE CONSTRAINT ${quoteIdent(f.name)}`);
+  onStep('foreign-keys', Date.now() - t);
+  t = Date.now();
+  const queue = [...d.indexes].sort((a, b) => Number(/USING gin/i.test(b.indexdef)) - Number(/USING gin/i.test(a.indexdef)));
+  const lane = async () => {
+    for (let ix = queue.shift(); ix; ix = queue.shift()) {
+      const def = ix.indexdef;
+      await db.tx(async (tx) => {
+        if (db.engine === 'postgres') await tx.exec(`SET LOCAL maintenance_work_mem = '256MB'`);
+        await tx.exec(def);
+      });
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  onStep('indexes', Date.now() - t);
 }
 
 /** After COPY with explicit ids: move the identity sequences and the case-number counters past them. */
@@ -169,7 +201,6 @@ async function finishBulkLoad(db: Db, lastNo: Map<string, number>): Promise<void
 export async function writeDemoCsv(dir: string, opts: DemoOptions, secrets: Secrets): Promise<DemoResult> {
   const t0 = Date.now();
   fs.mkdirSync(dir, { recursive: true });
-  const gen = generateCity(opts);
   const seal = createSealCache(secrets);
   const casesOut = fs.createWriteStream(path.join(dir, 'cases.csv'));
   const eventsOut = fs.createWriteStream(path.join(dir, 'case_events.csv'));
@@ -179,16 +210,26 @@ export async function writeDemoCsv(dir: string, opts: DemoOptions, secrets: Secr
   let cases = 0;
   let events = 0;
   let daysDone = 0;
-  for (const b of gen.days()) {
-    await write(casesOut, b.cases.map((c) => csvLine(caseRow(c, seal))).join(''));
-    await write(eventsOut, b.events.map((e) => csvLine(eventRow(e))).join(''));
-    cases += b.cases.length;
-    events += b.events.length;
-    daysDone++;
-    if (daysDone % 7 === 0 || daysDone === opts.days) opts.onProgress?.({ day: b.day, daysDone, days: opts.days, cases, events, ms: Date.now() - t0 });
+  const genOpts: CityOptions = { seed: opts.seed, start: opts.start, days: opts.days, perDay: opts.perDay, incidents: opts.incidents, horizon: opts.horizon };
+  const source = cityBatches(genOpts, { ...opts, batchDays: opts.batchDays ?? 7 });
+  let truth: Truth;
+  let batchNo = 0;
+  for (;;) {
+    const next = await source.next();
+    if (next.done) {
+      truth = next.value;
+      break;
+    }
+    const b = next.value;
+    if (++batchNo % GC_EVERY === 0) fullGc();
+    await write(casesOut, sealCases(b, seal));
+    await write(eventsOut, b.eventsCsv);
+    cases += b.caseTails.length;
+    events += b.events;
+    daysDone += b.days.length;
+    opts.onProgress?.({ day: b.days[b.days.length - 1].day, daysDone, days: opts.days, cases, events, ms: Date.now() - t0 });
   }
   await Promise.all([casesOut, eventsOut].map((s) => new Promise<void>((r) => s.end(() => r()))));
-  const truth = gen.truth();
   writeTruth(opts.truthFile ?? path.join(dir, 'truth.json'), truth);
   return { cases, events, days: opts.days, ms: Date.now() - t0, truth };
 }
@@ -196,16 +237,4 @@ export async function writeDemoCsv(dir: string, opts: DemoOptions, secrets: Secr
 export function writeTruth(file: string, truth: Truth): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(truth, null, 1) + '\n');
-}
-
-function* batches(days: Generator<DayBatch>, size: number): Generator<DayBatch[]> {
-  let cur: DayBatch[] = [];
-  for (const d of days) {
-    cur.push(d);
-    if (cur.length >= size) {
-      yield cur;
-      cur = [];
-    }
-  }
-  if (cur.length) yield cur;
 }

@@ -13,22 +13,30 @@ export interface Db {
   tx<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Bulk load: rows (arrays in `columns` order) through COPY … FROM STDIN (CSV). */
   copyRows(table: string, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>): Promise<number>;
+  /** Bulk load of ready CSV text (each chunk whole lines, `columns` order, no header): one COPY per chunk. */
+  copyCsv(table: string, columns: string[], chunks: Iterable<string> | AsyncIterable<string>): Promise<void>;
   /** LISTEN on a channel; returns an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Encodes one value as a CSV field for COPY (NULL is an unquoted empty field). */
+/**
+ * Encodes one value as a CSV field for COPY (NULL is an unquoted empty field). Quoted only when needed: an
+ * empty string, a quote, separator, line break or backslash (`\.` alone on a line ends COPY data). Bulk loads
+ * encode millions of fields, so the common case stays a plain string.
+ */
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   let s: string;
-  if (v instanceof Date) s = v.toISOString();
+  if (v instanceof Date) return v.toISOString();
   else if (Array.isArray(v)) s = pgArrayLiteral(v);
   else if (typeof v === 'object') s = JSON.stringify(v);
   else s = String(v);
-  return '"' + s.replace(/"/g, '""') + '"';
+  return s === '' || NEEDS_QUOTES.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
+const NEEDS_QUOTES = /[",\r\n\\]/;
 
 function pgArrayLiteral(values: unknown[]): string {
   return '{' + values.map((x) => (x === null ? 'NULL' : '"' + String(x).replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"')).join(',') + '}';

@@ -34,14 +34,19 @@ function wrap(pg: PGlite, q: Queryable, inTx = false): Db {
     },
     async copyRows(table, columns, rows) {
       let total = 0;
-      const cols = columns.map(quoteIdent).join(',');
-      for await (const chunk of csvChunks(rows)) {
-        await q.query(`COPY ${quoteIdent(table)} (${cols}) FROM '/dev/blob' WITH (FORMAT csv)`, [], {
-          blob: new Blob([chunk.text]),
-        });
-        total += chunk.count;
-      }
+      await db.copyCsv(table, columns, (async function* () {
+        for await (const chunk of csvChunks(rows)) {
+          yield chunk.text;
+          total += chunk.count;
+        }
+      })());
       return total;
+    },
+    async copyCsv(table, columns, chunks) {
+      const cols = columns.map(quoteIdent).join(',');
+      for await (const text of chunks) {
+        await q.query(`COPY ${quoteIdent(table)} (${cols}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([text]) });
+      }
     },
     async listen(channel, onPayload) {
       const unsub = await pg.listen(channel, onPayload);

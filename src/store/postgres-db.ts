@@ -179,17 +179,25 @@ const statement = (q: Target, text: string, params: unknown[]) => q.unsafe(text,
 
 async function copyInto(q: Target, table: string, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>): Promise<number> {
   let total = 0;
+  await copyCsvInto(q, table, columns, (async function* () {
+    for await (const chunk of csvChunks(rows)) {
+      yield chunk.text;
+      total += chunk.count;
+    }
+  })());
+  return total;
+}
+
+async function copyCsvInto(q: Target, table: string, columns: string[], chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
   const cols = columns.map(quoteIdent).join(',');
-  for await (const chunk of csvChunks(rows)) {
+  for await (const text of chunks) {
     const stream: Writable = await q.unsafe(`COPY ${quoteIdent(table)} (${cols}) FROM STDIN WITH (FORMAT csv)`).writable();
     await new Promise<void>((resolve, reject) => {
       stream.on('error', reject);
       stream.on('finish', resolve);
-      stream.end(chunk.text);
+      stream.end(text);
     });
-    total += chunk.count;
   }
-  return total;
 }
 
 function pooledDb(pools: Pools): Db {
@@ -203,6 +211,7 @@ function pooledDb(pools: Pools): Db {
     exec: (text) => onPool(async (sql) => void (await sql.unsafe(text))),
     tx: (fn) => transaction(pools, fn),
     copyRows: (table, columns, rows) => onPool((sql) => copyInto(sql, table, columns, rows)),
+    copyCsv: (table, columns, chunks) => onPool((sql) => copyCsvInto(sql, table, columns, chunks)),
     listen: (channel, onPayload) => pools.listen(channel, onPayload),
     notify: (channel, payload) => onPool(async (sql) => void (await sql.unsafe('SELECT pg_notify($1, $2)', [channel, payload]))),
     close: () => pools.close(),
@@ -229,6 +238,7 @@ function transaction<T>(pools: Pools, fn: (tx: Db) => Promise<T>): Promise<T> {
         exec: (text) => on(async () => void (await t.unsafe(text))),
         tx: (inner) => inner(txDb),
         copyRows: (table, columns, rows) => on(() => copyInto(t, table, columns, rows)),
+        copyCsv: (table, columns, chunks) => on(() => copyCsvInto(t, table, columns, chunks)),
         listen: (channel, onPayload) => pools.listen(channel, onPayload),
         notify: (channel, payload) => on(async () => void (await t.unsafe('SELECT pg_notify($1, $2)', [channel, payload]))),
         close: async () => {},

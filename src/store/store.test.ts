@@ -71,6 +71,11 @@ for (const engine of engines()) {
       expect(x.a).toEqual(['甲', 'b"c']);
       expect(x.j).toEqual({ k: 7 });
       expect(x.n).toBeNull();
+      // Plain values go unquoted; the ones that must be quoted round-trip exactly (empty string is not NULL).
+      const tricky = ['', ' 前后空格 ', '\\.', 'a\\b', 'x,y', '\r\n', 'NULL', '普通文本'];
+      await db.copyRows('contract_copy', ['id', 's'], tricky.map((t, i) => [10_000 + i, t]));
+      const back = await db.query<{ s: string | null }>('SELECT s FROM contract_copy WHERE id >= 10000 ORDER BY id');
+      expect(back.map((b) => b.s)).toEqual(tricky);
     });
 
     it('delivers NOTIFY to a listener', async () => {
