@@ -3,7 +3,7 @@
 // drill-down to the cases behind any number. Dashboard, big screen and reports all call these.
 import type { Db } from '../store/db.ts';
 import { validationError, notFound } from '../shared/errors.ts';
-import { addDays, daysBetween } from '../shared/time.ts';
+import { addDays, daysBetween, startOfLocalDay } from '../shared/time.ts';
 import { ROLLUP_KEYS, UNSAT_REASONS, UNSAT_REASON_OTHER, type Counter } from './indicators.ts';
 import { DIMENSIONS, METRIC_BY_NAME, REQUEST_TYPE_LABELS, metricValue, type Dimension, type MetricDef } from './definitions.ts';
 
@@ -141,6 +141,16 @@ export async function sumCounters(db: Db, counters: Counter[], period: Period, o
     extra: extraGroup.map((_, i) => String(r[`x${i}`] ?? '')),
     sums: Object.fromEntries(counters.map((k) => [k, Number(r[k] ?? 0)])),
   }));
+}
+
+/** The n largest keys of one cube dimension by a counter over a period (also the place dimensions below the
+ *  district, street and community, which are cube-only). */
+export async function topCubeKeys(db: Db, dim: string, counter: Counter, period: Period, n: number): Promise<{ key: string; value: number }[]> {
+  checkPeriod(period);
+  const p = new Params();
+  const src = rollupSource(period, ['key', counter], [`dim = ${p.add(dim)}`, `key <> ''`], p, CUBE_TABLES);
+  const rows = await db.query(`SELECT r.key, sum(r.${counter})::float8 AS value FROM (${src}) r GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${p.add(n)}`, p.list);
+  return rows.map((r) => ({ key: String(r.key), value: Number(r.value) }));
 }
 
 /** A metric over a period (and by a dimension when `by` is given, largest first). */
@@ -282,10 +292,17 @@ export async function listMetricCases(db: Db, q: CaseListQuery): Promise<{ total
   checkDims(m, undefined, q.filters ?? {});
   const page = Math.max(1, Math.floor(q.page ?? 1));
   const pageSize = Math.min(200, Math.max(1, Math.floor(q.pageSize ?? 20)));
-  const predicate = q.part === 'denominator' ? (m.drillDen ?? m.drill) : m.drill;
+  const den = q.part === 'denominator';
+  const predicate = den ? (m.drillDen ?? m.drill) : m.drill;
+  // The total is the number itself, from the rollups (counted with the same expressions as the predicate);
+  // the page is read through the receipt-time index: local_day is received_at's day, so the time range is implied.
+  const counters = (den || m.kind === 'average' ? m.den ?? m.num : m.num) as Counter[];
+  const [sums] = await sumCounters(db, counters, q, { filters: q.filters, unitScope: q.unitScope });
+  const n = counters.reduce((a, k) => a + (sums?.sums[k] ?? 0), 0);
   const p = new Params();
-  const where = [`c.local_day BETWEEN ${p.add(q.from)}::date AND ${p.add(q.to)}::date`, `(${predicate})`, ...filterSql(q.filters ?? {}, q.unitScope, p, 'cases')];
-  const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases c WHERE ${where.join(' AND ')}`, p.list);
+  const where = [`c.local_day BETWEEN ${p.add(q.from)}::date AND ${p.add(q.to)}::date`,
+    `c.received_at >= ${p.add(startOfLocalDay(q.from))} AND c.received_at < ${p.add(startOfLocalDay(addDays(q.to, 1)))}`,
+    `(${predicate})`, ...filterSql(q.filters ?? {}, q.unitScope, p, 'cases')];
   const rows = await db.query(
     `SELECT c.id, c.case_no, c.channel, c.received_at, c.title, left(c.content, 200) AS content, c.caller_phone_masked,
             c.district_code, dv.name AS district_name, c.category_code, cat.name AS category_name, c.request_type, c.status,

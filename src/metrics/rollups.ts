@@ -19,6 +19,10 @@ export const CUBE_DIMS: [string, string][] = [
   ['unit', 'r.unit_id'], ['unsat_reason', 'r.unsat_reason'], ['unit_mix', `r.unit_id || '|' || r.category_code || '|' || r.request_type`],
 ];
 const cubeLateral = `CROSS JOIN LATERAL (VALUES ${CUBE_DIMS.map(([d, e]) => `('${d}', ${e})`).join(', ')}) v(dim, key)`;
+/** Place dimensions of the cube below the district (not rollup keys: they would multiply the full grain), read
+ *  straight from the case row c; top streets / communities then never scan the cases table. */
+export const PLACE_CUBE_DIMS: [string, string][] = [['street', `coalesce(c.street_code, '')`], ['community', `coalesce(c.community_code, '')`]];
+const placeLateral = `CROSS JOIN LATERAL (VALUES ${PLACE_CUBE_DIMS.map(([d, e]) => `('${d}', ${e})`).join(', ')}) v(dim, key)`;
 const cubeUpsert = (table: string, dayExpr: string, from: string) => `
   INSERT INTO ${table} (local_day, dim, key, ${counterList})
   SELECT ${dayExpr}, dim, key, ${sums()} FROM ${from} GROUP BY 1, 2, 3 HAVING ${havingNonZero} ORDER BY 1, 2, 3
@@ -40,8 +44,12 @@ WITH src AS (
   SELECT ${keyList}, ${counterList} FROM d WHERE ${nonZero('d')} ORDER BY ${keyList}
   ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_daily')}
   RETURNING 1
+), place AS (
+  SELECT c.local_day, v.dim, v.key, ${COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ')} FROM src c ${placeLateral} GROUP BY 1, 2, 3
 ), cube AS (
   SELECT r.local_day, v.dim, v.key, ${COUNTERS.map((k) => `r.${k}`).join(', ')} FROM d r ${cubeLateral} WHERE ${nonZero('r')}
+  UNION ALL
+  SELECT * FROM place r WHERE ${nonZero('r')}
 ), cd AS (${cubeUpsert('rollup_cube_daily', 'local_day', 'cube')} RETURNING 1
 ), cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'cube')} RETURNING 1
 )
@@ -106,6 +114,9 @@ function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promis
     );
     await tx.query(`INSERT INTO rollup_cube_daily (local_day, dim, key, ${counterList})
        SELECT r.local_day, v.dim, v.key, ${sums('r.')} FROM rollup_daily r ${cubeLateral} WHERE ${where.replace(/local_day/g, 'r.local_day')} GROUP BY 1, 2, 3`, params);
+    await tx.query(`INSERT INTO rollup_cube_daily (local_day, dim, key, ${counterList})
+       SELECT c.local_day, v.dim, v.key, ${COUNTERS.map((k) => `sum(${COUNTER_SQL[k]})`).join(', ')}
+       FROM cases c ${placeLateral} WHERE ${where.replace(/local_day/g, 'c.local_day')} GROUP BY 1, 2, 3`, params);
     await tx.query(`INSERT INTO rollup_cube_monthly (local_day, dim, key, ${counterList})
        SELECT date_trunc('month', local_day)::date, dim, key, ${sums()} FROM rollup_cube_daily WHERE ${where} GROUP BY 1, 2, 3`, params);
     const [d] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_daily WHERE ${where}`, params);
