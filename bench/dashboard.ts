@@ -1,11 +1,12 @@
 // `npm run bench -- dashboard [--cases N] [--engines postgres,pglite] [--runs R] [--pg-url URL] [--pg-db NAME]
-//                             [--pglite-dir DIR] [--keep] [--reuse]`
+//                             [--pglite-dir DIR] [--keep] [--reuse [--rebuild]]`
 // Loads N cases (default 10 million ≈ 3 years of a city of 10 million) of the synthetic city (src/city: real
 // districts / streets / communities, taxonomy, units, lifecycles with their events) through the demo loader
 // (COPY, indexes rebuilt after, rollups rebuilt by the metrics afterBulkLoad hook) into real PostgreSQL and
 // PGlite, then times a fixed mix of dashboard queries: p50 / p95 per query and overall, with load time, rollup
 // rebuild time, database size and load average → bench/results/dashboard.json.
-// --keep leaves the loaded database in place; --reuse measures an already loaded one (skips the load).
+// --keep leaves the loaded database in place; --reuse measures an already loaded one (skips the load; with
+// --rebuild it rebuilds the rollups first and records how long that took).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,8 @@ import { loadConfig } from '../src/config.ts';
 import { createSecrets } from '../src/shared/secrets.ts';
 import { loadDemo, dayFactor } from '../src/city/index.ts';
 import { registerMetricsHooks } from '../src/metrics/hooks.ts';
+import { rebuildRollups } from '../src/metrics/rollups.ts';
+import { forgetTopicCounts } from '../src/metrics/topics.ts';
 import { listMetricCases, metricSeries, queryMetric, queryMetricCompared, monthPeriod } from '../src/metrics/query.ts';
 import { rankUnits } from '../src/metrics/rank-units.ts';
 import { bigScreenSummary, topPlaces } from '../src/metrics/summary.ts';
@@ -36,6 +39,7 @@ const PG_DB = arg('pg-db', 'minsheng_bench_dashboard');
 const PGLITE_DIR = arg('pglite-dir', '');
 const KEEP = process.argv.includes('--keep');
 const REUSE = process.argv.includes('--reuse');
+const REBUILD = process.argv.includes('--rebuild');
 const DAYS = 3 * 365;
 const END_DAY = '2026-10-31';
 const START_DAY = addDays(END_DAY, -(DAYS - 1));
@@ -61,7 +65,7 @@ async function loadCity(db: Db) {
   let rollupSeconds = 0;
   let lastLog = 0;
   const r = await loadDemo({ db, config, secrets }, {
-    seed: 10_000_000, start: START_DAY, days: DAYS, perDay: PER_DAY, batchDays: db.engine === 'pglite' ? 2 : 4,
+    seed: 10_000_000, start: START_DAY, days: DAYS, perDay: PER_DAY,
     onProgress: (p) => {
       if (p.ms - lastLog < 60_000 && p.daysDone < p.days) return;
       lastLog = p.ms;
@@ -80,6 +84,13 @@ async function loadCity(db: Db) {
     cases: r.cases, events: r.events, casesPerSecond: Math.round(r.cases / seconds),
     rollupRows: { daily: Number(rows.d), monthly: Number(rows.m), cubeDaily: Number(rows.cd), cubeMonthly: Number(rows.cm) },
   };
+}
+
+async function timedRebuild(db: Db) {
+  const t = performance.now();
+  await forgetTopicCounts(db, { fromDay: START_DAY, toDay: END_DAY });
+  await rebuildRollups(db);
+  return { rollupRebuildSeconds: round1((performance.now() - t) / 1000), loadAverageAfter: load3() };
 }
 
 /** The fixed query mix; `i` varies the period so that caches do not answer everything. */
@@ -152,7 +163,7 @@ async function runEngine(name: string): Promise<Record<string, unknown>> {
   const { db, size, cleanup } = await openEngine(name);
   try {
     await migrate(db);
-    const load = REUSE ? { reused: true } : await loadCity(db);
+    const load = REUSE ? { reused: true, ...(REBUILD ? await timedRebuild(db) : {}) } : await loadCity(db);
     const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int8 AS n FROM cases');
     const sizeBytes = await size();
     console.error(`[${name}] ${n} cases, ${(sizeBytes / 2 ** 30).toFixed(2)} GiB`, load);

@@ -109,38 +109,46 @@ const countersOf = (m: MetricDef) => [...new Set([...m.num, ...(m.den ?? [])])] 
 
 /** Sums of counters over a period, optionally grouped by a dimension (raw keys). Unfiltered queries read the
  * per-dimension cube; filtered ones (or unit-scoped ones) read the full-grain rollups. */
-export async function sumCounters(db: Db, counters: Counter[], period: Period, opts: { by?: Dimension; filters?: Filters; unitScope?: string | null; extraGroup?: ('category_code' | 'request_type')[] } = {}): Promise<{ key: string; sums: Record<string, number>; extra: string[] }[]> {
+export async function sumCounters(db: Db, counters: Counter[], period: Period, opts: { by?: Dimension; filters?: Filters; unitScope?: string | null } = {}): Promise<{ key: string; sums: Record<string, number> }[]> {
   const p = new Params();
-  const extraGroup = opts.extraGroup ?? [];
-  const mix = opts.by === 'unit' && extraGroup.join(',') === 'category_code,request_type';
   const unfiltered = !opts.unitScope && !Object.values(opts.filters ?? {}).some((v) => v !== undefined);
-  const cubeDim = mix ? 'unit_mix' : extraGroup.length ? null : !opts.by ? 'all' : opts.by === 'category1' ? 'category' : opts.by;
   const sumList = counters.map((k) => `sum(r.${k})::float8 AS ${k}`).join(', ');
   const catTop = opts.by === 'category1';
   let sql: string;
-  if (unfiltered && cubeDim) {
+  if (unfiltered) {
+    const cubeDim = !opts.by ? 'all' : catTop ? 'category' : opts.by;
     const src = rollupSource(period, ['key', ...counters], [`dim = ${p.add(cubeDim)}`], p, CUBE_TABLES);
-    const keyExpr = catTop ? 'coalesce(t.top, r.key)' : mix ? `split_part(r.key, '|', 1)` : 'r.key';
-    const extra = mix ? `, split_part(r.key, '|', 2) AS x0, split_part(r.key, '|', 3) AS x1` : '';
-    sql = `${catTop ? `WITH RECURSIVE ${CAT_TOP}` : ''} SELECT ${keyExpr} AS key${extra}, ${sumList}
-      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.key' : ''} GROUP BY ${mix ? 'r.key' : keyExpr}`;
+    const keyExpr = catTop ? 'coalesce(t.top, r.key)' : 'r.key';
+    sql = `${catTop ? `WITH RECURSIVE ${CAT_TOP}` : ''} SELECT ${keyExpr} AS key, ${sumList}
+      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.key' : ''} GROUP BY ${keyExpr}`;
   } else {
     const where = filterSql(opts.filters ?? {}, opts.unitScope, p, 'rollup');
-    const groupCols = [...(opts.by ? [DIM_COLUMN[opts.by]] : []), ...extraGroup];
-    const src = rollupSource(period, [...new Set([...groupCols, 'category_code', ...counters])], where, p, FULL_TABLES);
+    const src = rollupSource(period, [...new Set([...(opts.by ? [DIM_COLUMN[opts.by]] : []), 'category_code', ...counters])], where, p, FULL_TABLES);
     const keyExpr = catTop ? `coalesce(t.top, r.category_code)` : opts.by ? `r.${DIM_COLUMN[opts.by]}` : `''`;
-    const extra = extraGroup.map((c) => `r.${c}`);
-    const groupBy = opts.by || extra.length ? `GROUP BY ${[...(opts.by ? [keyExpr] : []), ...extra].join(', ')}` : '';
     sql = `${catTop ? `WITH RECURSIVE ${CAT_TOP}` : ''}
-      SELECT ${keyExpr} AS key${extra.map((e, i) => `, ${e} AS x${i}`).join('')}, ${sumList}
-      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.category_code' : ''} ${groupBy}`;
+      SELECT ${keyExpr} AS key, ${sumList}
+      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.category_code' : ''} ${opts.by ? `GROUP BY ${keyExpr}` : ''}`;
   }
   const rows = await db.query(sql, p.list);
-  return rows.map((r) => ({
-    key: String(r.key ?? ''),
-    extra: extraGroup.map((_, i) => String(r[`x${i}`] ?? '')),
-    sums: Object.fromEntries(counters.map((k) => [k, Number(r[k] ?? 0)])),
-  }));
+  return rows.map((r) => ({ key: String(r.key ?? ''), sums: Object.fromEntries(counters.map((k) => [k, Number(r[k] ?? 0)])) }));
+}
+
+/** Unit rankings' observed and expected counts per unit, summed in the database from the cube's unit_mix strata
+ *  (unit | category | request type): expected = Σ strata (unit's denominator × city rate of the stratum). */
+export async function unitMixExpected(db: Db, num: Counter[], den: Counter[], period: Period): Promise<{ key: string; num: number; den: number; expected: number }[]> {
+  checkPeriod(period);
+  const p = new Params();
+  const counters = [...new Set([...num, ...den])];
+  const src = rollupSource(period, ['key', ...counters], [`dim = 'unit_mix'`, `key NOT LIKE '|%'`], p, CUBE_TABLES);
+  const rows = await db.query(`
+    WITH k AS (
+      SELECT split_part(r.key, '|', 1) AS unit, substr(r.key, strpos(r.key, '|') + 1) AS stratum,
+             sum(${num.map((c) => `r.${c}`).join(' + ')})::float8 AS num, sum(${den.map((c) => `r.${c}`).join(' + ')})::float8 AS den
+      FROM (${src}) r GROUP BY r.key
+    ), s AS (SELECT stratum, sum(num) / nullif(sum(den), 0) AS rate FROM k GROUP BY stratum)
+    SELECT k.unit AS key, sum(k.num) AS num, sum(k.den) AS den, sum(k.den * coalesce(s.rate, 0)) AS expected
+    FROM k JOIN s USING (stratum) GROUP BY k.unit`, p.list);
+  return rows.map((r) => ({ key: String(r.key), num: Number(r.num), den: Number(r.den), expected: Number(r.expected) }));
 }
 
 /** The n largest keys of one cube dimension by a counter over a period (also the place dimensions below the
