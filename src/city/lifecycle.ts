@@ -3,11 +3,26 @@
 // (重办). Produces the audit events and the case's final state as of `horizon` (later steps are not written).
 import type { Rng } from './prng.ts';
 import type { RequestType } from './taxonomy.ts';
-import { builtinCalendarData, createCalendar } from '../cases/calendar.ts';
+import { builtinCalendarData, createCalendar, type WorkCalendar } from '../cases/calendar.ts';
 import { computeDeadlines, DEFAULT_POLICY } from '../cases/deadlines.ts';
 
 // The cases domain's default deadline policy and working-day calendar, so that generated deadlines match live ones.
-const SETUP = { policy: DEFAULT_POLICY, calendar: createCalendar(builtinCalendarData()) };
+// A deadline depends only on the local day and the number of working days: memoised (millions of cases).
+const SETUP = { policy: DEFAULT_POLICY, calendar: memoDeadlines(createCalendar(builtinCalendarData())) };
+
+function memoDeadlines(cal: WorkCalendar): WorkCalendar {
+  const memo = new Map<number, Date>();
+  return {
+    ...cal,
+    deadlineAfter(at, n) {
+      if (n >= 256) return cal.deadlineAfter(at, n);
+      const key = Math.floor((at.getTime() + 8 * 3600_000) / 86400_000) * 256 + n; // the local day's number
+      let due = memo.get(key);
+      if (due === undefined) memo.set(key, (due = cal.deadlineAfter(at, n)));
+      return new Date(due.getTime());
+    },
+  };
+}
 
 export type Status = 'received' | 'resolved_online' | 'dispatched' | 'accepted' | 'replied' | 'closed';
 export type CallbackResult = 'satisfied' | 'basically_satisfied' | 'unsatisfied';

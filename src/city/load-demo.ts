@@ -68,7 +68,7 @@ export interface DemoOptions extends Omit<CityOptions, 'startId' | 'startEventId
   /** Write the ground truth here (JSON). */
   truthFile?: string;
   onProgress?: (p: { day: string; daysDone: number; days: number; cases: number; events: number; ms: number }) => void;
-  /** Told when each afterBulkLoad hook has finished (rollups, model training…), with its duration. */
+  /** Told when each post-load step has finished (foreign keys, indexes, each afterBulkLoad hook: rollups…), with its duration. */
   onHookDone?: (name: string, ms: number) => void;
   /** Days per COPY batch (default 4: bounds memory at about two batches of rows). */
   batchDays?: number;
@@ -94,12 +94,7 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
   const [{ existing }] = await db.query<{ existing: number }>(
     `SELECT greatest((SELECT reltuples FROM pg_class WHERE relname = 'cases' AND relkind IN ('r', 'p') LIMIT 1), (SELECT count(*) FROM (SELECT 1 FROM cases LIMIT 100000) x))::int8 AS existing`);
   const bulk = opts.days * opts.perDay > Number(existing);
-  const indexes = bulk ? await dropSecondaryIndexes(db, ['cases', 'case_events']) : [];
-  // Embedded PGlite is one connection in this process: skip the per-row foreign-key triggers during COPY
-  // (3–4× faster; the generator only references seeded reference rows and its own earlier cases, which the
-  // two-engine tests check with the triggers on). A real server keeps them: its work overlaps ours.
-  const relaxed = bulk && db.engine === 'pglite';
-  if (relaxed) await db.exec('SET session_replication_role = replica');
+  const deferred = bulk ? await deferIndexesAndForeignKeys(db, ['cases', 'case_events']) : null;
   try {
     const seal = createSealCache(ctx.secrets);
     let inFlight: Promise<void> = Promise.resolve();
@@ -117,8 +112,7 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
     }
     await inFlight;
   } finally {
-    if (relaxed) await db.exec('SET session_replication_role = DEFAULT');
-    for (const ix of indexes) await db.exec(ix.indexdef);
+    if (deferred) await restoreDeferred(db, deferred, (name, ms) => opts.onHookDone?.(name, ms));
   }
   await finishBulkLoad(db, lastNo);
   const truth = gen.truth();
@@ -141,14 +135,53 @@ async function copyBatch(db: Db, batch: DayBatch[], seal: SealCache): Promise<vo
   })());
 }
 
-/** Drops the non-constraint indexes of the tables and returns their definitions for re-creation. */
-async function dropSecondaryIndexes(db: Db, tables: string[]): Promise<{ indexname: string; indexdef: string }[]> {
-  const rows = await db.query<{ indexname: string; indexdef: string }>(
+interface Deferred {
+  indexes: { indexname: string; indexdef: string }[];
+  foreignKeys: { table: string; name: string; def: string }[];
+}
+
+/**
+ * A large load goes into tables without their secondary indexes and foreign keys (PostgreSQL's "populating a
+ * database" advice): per-row foreign-key triggers cost more server CPU than the COPY itself, and one index
+ * build after the load is far cheaper than maintaining it row by row. Returns what to restore.
+ */
+async function deferIndexesAndForeignKeys(db: Db, tables: string[]): Promise<Deferred> {
+  const indexes = await db.query<{ indexname: string; indexdef: string }>(
     `SELECT i.indexname, i.indexdef FROM pg_indexes i
       WHERE i.schemaname = current_schema() AND i.tablename = ANY($1::text[])
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`, [tables]);
-  for (const r of rows) await db.exec(`DROP INDEX IF EXISTS ${quoteIdent(r.indexname)}`);
-  return rows;
+  const foreignKeys = await db.query<{ table: string; name: string; def: string }>(
+    `SELECT c.conrelid::regclass::text AS table, c.conname AS name, pg_get_constraintdef(c.oid) AS def
+       FROM pg_constraint c
+      WHERE c.contype = 'f' AND c.conrelid = ANY(SELECT oid FROM pg_class WHERE relname = ANY($1::text[]) AND relnamespace = current_schema()::regnamespace)`, [tables]);
+  for (const r of indexes) await db.exec(`DROP INDEX IF EXISTS ${quoteIdent(r.indexname)}`);
+  for (const f of foreignKeys) await db.exec(`ALTER TABLE ${quoteIdent(f.table)} DROP CONSTRAINT ${quoteIdent(f.name)}`);
+  return { indexes, foreignKeys };
+}
+
+/**
+ * Foreign keys come back NOT VALID (enforced for new rows at once) and are then validated by one join each
+ * (a violation throws, and the constraint stays NOT VALID rather than missing); indexes are rebuilt on two
+ * connections at once, the slow trigram (GIN) builds first, with more sort memory than the default.
+ */
+async function restoreDeferred(db: Db, d: Deferred, onStep: (name: string, ms: number) => void): Promise<void> {
+  let t = Date.now();
+  for (const f of d.foreignKeys) await db.exec(`ALTER TABLE ${quoteIdent(f.table)} ADD CONSTRAINT ${quoteIdent(f.name)} ${f.def} NOT VALID`);
+  for (const f of d.foreignKeys) await db.exec(`ALTER TABLE ${quoteIdent(f.table)} VALIDATE CONSTRAINT ${quoteIdent(f.name)}`);
+  onStep('foreign-keys', Date.now() - t);
+  t = Date.now();
+  const queue = [...d.indexes].sort((a, b) => Number(/USING gin/i.test(b.indexdef)) - Number(/USING gin/i.test(a.indexdef)));
+  const lane = async () => {
+    for (let ix = queue.shift(); ix; ix = queue.shift()) {
+      const def = ix.indexdef;
+      await db.tx(async (tx) => {
+        if (db.engine === 'postgres') await tx.exec(`SET LOCAL maintenance_work_mem = '256MB'`);
+        await tx.exec(def);
+      });
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  onStep('indexes', Date.now() - t);
 }
 
 /** After COPY with explicit ids: move the identity sequences and the case-number counters past them. */

@@ -76,6 +76,14 @@ for (const engine of engines()) {
       // The secondary indexes dropped for the load are back.
       const ix = await db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'cases' AND indexname = 'cases_content_trgm'`);
       expect(ix).toHaveLength(1);
+      // So are the foreign keys dropped for the load, validated (a bad reference would have failed the load).
+      const fks = await db.query<{ conname: string; convalidated: boolean }>(
+        `SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('cases'::regclass, 'case_events'::regclass) ORDER BY conname`);
+      expect(fks.map((f) => f.conname)).toContain('case_events_case_id_fkey');
+      expect(fks.map((f) => f.conname)).toContain('cases_repeat_of_fkey');
+      expect(fks.length).toBeGreaterThanOrEqual(9);
+      expect(fks.every((f) => f.convalidated)).toBe(true);
+      await expect(db.query(`INSERT INTO case_events (case_id, at, actor, action) VALUES (987654321, now(), 'x', 'create')`)).rejects.toThrow();
       // A second load appends after the first.
       const r2 = await loadDemo(ctx, { seed: 6, start: '2026-05-04', days: 1, perDay: 100 });
       const [m] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases');
