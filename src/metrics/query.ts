@@ -3,7 +3,7 @@
 // drill-down to the cases behind any number. Dashboard, big screen and reports all call these.
 import type { Db } from '../store/db.ts';
 import { validationError, notFound } from '../shared/errors.ts';
-import { addDays, daysBetween, startOfLocalDay } from '../shared/time.ts';
+import { addDays, daysBetween } from '../shared/time.ts';
 import { ROLLUP_KEYS, UNSAT_REASONS, UNSAT_REASON_OTHER, type Counter } from './indicators.ts';
 import { DIMENSIONS, METRIC_BY_NAME, REQUEST_TYPE_LABELS, metricValue, type Dimension, type MetricDef } from './definitions.ts';
 
@@ -52,7 +52,9 @@ const DIM_COLUMN: Record<Dimension, string> = {
   district: 'district_code', unit: 'unit_id', unsat_reason: 'unsat_reason',
 };
 
-const DESCENDANTS = (p: string) => `(WITH RECURSIVE d(code) AS (SELECT ${p}::text UNION SELECT k.code FROM categories k JOIN d ON k.parent_code = d.code) SELECT code FROM d)`;
+// A category and its descendants as an array, so that `= ANY (…)` is an index condition (an IN subquery became a
+// hash join over the whole month's rollup rows).
+const DESCENDANTS = (p: string) => `ARRAY(WITH RECURSIVE d(code) AS (SELECT ${p}::text UNION SELECT k.code FROM categories k JOIN d ON k.parent_code = d.code) SELECT code FROM d)`;
 const CAT_TOP = `cat_top(code, top) AS (SELECT code, code FROM categories WHERE parent_code IS NULL UNION ALL SELECT k.code, t.top FROM categories k JOIN cat_top t ON k.parent_code = t.code)`;
 
 class Params {
@@ -73,7 +75,7 @@ function filterSql(filters: Filters, unitScope: string | null | undefined, p: Pa
     // On cases, compare the bare column (so its index serves) unless the key is an expression or '' (none).
     const bare = on === 'cases' && dim !== 'unsat_reason' && value !== '';
     const col = on === 'rollup' ? DIM_COLUMN[dim] : bare ? `c.${DIM_COLUMN[dim]}` : ROLLUP_KEYS[DIM_COLUMN[dim] as keyof typeof ROLLUP_KEYS];
-    if ((dim === 'category' || dim === 'category1') && value) out.push(`${col} IN ${DESCENDANTS(p.add(value))}`);
+    if ((dim === 'category' || dim === 'category1') && value) out.push(`${col} = ANY (${DESCENDANTS(p.add(value))})`);
     else out.push(`${col} = ${p.add(value)}`);
   }
   if (unitScope && filters.unit && filters.unit !== unitScope) out.push('false');
@@ -111,16 +113,23 @@ const countersOf = (m: MetricDef) => [...new Set([...m.num, ...(m.den ?? [])])] 
  * per-dimension cube; filtered ones (or unit-scoped ones) read the full-grain rollups. */
 export async function sumCounters(db: Db, counters: Counter[], period: Period, opts: { by?: Dimension; filters?: Filters; unitScope?: string | null } = {}): Promise<{ key: string; sums: Record<string, number> }[]> {
   const p = new Params();
-  const unfiltered = !opts.unitScope && !Object.values(opts.filters ?? {}).some((v) => v !== undefined);
+  const filters = Object.entries({ ...opts.filters, ...(opts.unitScope ? { unit: opts.unitScope } : {}) }).filter(([, v]) => v !== undefined) as [Dimension, string][];
+  const conflict = Boolean(opts.unitScope && opts.filters?.unit !== undefined && opts.filters.unit !== opts.unitScope);
   const sumList = counters.map((k) => `sum(r.${k})::float8 AS ${k}`).join(', ');
   const catTop = opts.by === 'category1';
+  const cubeOf = (d: Dimension) => (d === 'category1' ? 'category' : d);
   let sql: string;
-  if (unfiltered) {
-    const cubeDim = !opts.by ? 'all' : catTop ? 'category' : opts.by;
-    const src = rollupSource(period, ['key', ...counters], [`dim = ${p.add(cubeDim)}`], p, CUBE_TABLES);
+  if (!filters.length) {
+    const src = rollupSource(period, ['key', ...counters], [`dim = ${p.add(opts.by ? cubeOf(opts.by) : 'all')}`], p, CUBE_TABLES);
     const keyExpr = catTop ? 'coalesce(t.top, r.key)' : 'r.key';
     sql = `${catTop ? `WITH RECURSIVE ${CAT_TOP}` : ''} SELECT ${keyExpr} AS key, ${sumList}
       FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.key' : ''} GROUP BY ${keyExpr}`;
+  } else if (filters.length === 1 && !opts.by && !conflict) {
+    // One filter and no breakdown (a district's, a category's, a unit's own number): that dimension's cube rows.
+    const [[dim, value]] = filters;
+    const keyCond = cubeOf(dim) === 'category' && value ? `key = ANY (${DESCENDANTS(p.add(value))})` : `key = ${p.add(value)}`;
+    const src = rollupSource(period, ['key', ...counters], [`dim = ${p.add(cubeOf(dim))}`, keyCond], p, CUBE_TABLES);
+    sql = `SELECT '' AS key, ${sumList} FROM (${src}) r`;
   } else {
     const where = filterSql(opts.filters ?? {}, opts.unitScope, p, 'rollup');
     const src = rollupSource(period, [...new Set([...(opts.by ? [DIM_COLUMN[opts.by]] : []), 'category_code', ...counters])], where, p, FULL_TABLES);
@@ -303,21 +312,20 @@ export async function listMetricCases(db: Db, q: CaseListQuery): Promise<{ total
   const den = q.part === 'denominator';
   const predicate = den ? (m.drillDen ?? m.drill) : m.drill;
   // The total is the number itself, from the rollups (counted with the same expressions as the predicate);
-  // the page is read through the receipt-time index: local_day is received_at's day, so the time range is implied.
+  // local_day is received_at's day, so (local_day, received_at) is newest-first order and the indexes
+  // (district / category / channel, local_day, received_at) serve the page without sorting the period.
   const counters = (den || m.kind === 'average' ? m.den ?? m.num : m.num) as Counter[];
   const [sums] = await sumCounters(db, counters, q, { filters: q.filters, unitScope: q.unitScope });
   const n = counters.reduce((a, k) => a + (sums?.sums[k] ?? 0), 0);
   const p = new Params();
-  const where = [`c.local_day BETWEEN ${p.add(q.from)}::date AND ${p.add(q.to)}::date`,
-    `c.received_at >= ${p.add(startOfLocalDay(q.from))} AND c.received_at < ${p.add(startOfLocalDay(addDays(q.to, 1)))}`,
-    `(${predicate})`, ...filterSql(q.filters ?? {}, q.unitScope, p, 'cases')];
+  const where = [`c.local_day BETWEEN ${p.add(q.from)}::date AND ${p.add(q.to)}::date`, `(${predicate})`, ...filterSql(q.filters ?? {}, q.unitScope, p, 'cases')];
   const rows = await db.query(
     `SELECT c.id, c.case_no, c.channel, c.received_at, c.title, left(c.content, 200) AS content, c.caller_phone_masked,
             c.district_code, dv.name AS district_name, c.category_code, cat.name AS category_name, c.request_type, c.status,
             c.unit_id, u.name AS unit_name, c.reply_due_at, c.closed_at, c.callback_result, c.return_count, c.extension_count
      FROM cases c LEFT JOIN divisions dv ON dv.code = c.district_code LEFT JOIN categories cat ON cat.code = c.category_code
        LEFT JOIN units u ON u.id = c.unit_id
-     WHERE ${where.join(' AND ')} ORDER BY c.received_at DESC, c.id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+     WHERE ${where.join(' AND ')} ORDER BY c.local_day DESC, c.received_at DESC, c.id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
     p.list,
   );
   return {
