@@ -43,7 +43,7 @@ export async function bigScreenSummary(db: Db, now = new Date()) {
     metricSeries(db, { metric: 'volume', from: addDays(today, -29), to: today, granularity: 'day' }),
     topicVolumes(db, month, undefined, today),
     db.query(`SELECT to_char(date_trunc('hour', received_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD"T"HH24:00') AS hour, count(*)::int AS n
-              FROM cases WHERE received_at > $1 GROUP BY 1`, [new Date(now.getTime() - 24 * 3600_000)]),
+              FROM cases WHERE received_at > $1 AND received_at <= $2 GROUP BY 1`, [new Date(now.getTime() - 24 * 3600_000), now]),
   ]);
   const byHour = new Map(hours.map((r) => [r.hour, r.n]));
   const trend24h = [];
