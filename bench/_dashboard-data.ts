@@ -1,4 +1,4 @@
-// A simple synthetic city for the dashboard benchmark (until the synthetic city generator is merged):
+// A simple synthetic city for the rollup-writes benchmark (the dashboard benchmark uses src/city):
 // 9 districts × 20 streets, 15 × 6 categories, 60 units, realistic shares of channels, types and outcomes.
 // Deterministic (seeded), streamed, never materialised in memory.
 import type { Db } from '../src/store/db.ts';

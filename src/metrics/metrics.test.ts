@@ -5,6 +5,11 @@ import type { Db } from '../store/db.ts';
 import { rebuildRollups } from './rollups.ts';
 import { listMetricCases, metricSeries, queryMetric, queryMetricCompared } from './query.ts';
 import { METRICS } from './definitions.ts';
+import { topicVolumes, topicsKey } from './topics.ts';
+import { metricsHooks } from './hooks.ts';
+import { insertCase } from '../../tests/metrics-fixture.ts';
+import { localDateTime } from '../shared/time.ts';
+import { SYSTEM_ACTOR } from '../server/context.ts';
 
 const MARCH = { from: '2026-03-01', to: '2026-03-31' };
 
@@ -80,15 +85,31 @@ for (const engine of engines()) {
       const den = await listMetricCases(db, { metric: 'online_resolution_rate', ...MARCH, part: 'denominator', pageSize: 2, page: 2 });
       expect(den.total).toBe(5);
       expect(den.items).toHaveLength(2);
-      // For every metric and dimension, the drill-down count equals the numerator.
+      // For every metric, the cases listed (not just the total shown) are exactly as many as the number.
       for (const m of METRICS) {
         const r = await queryMetric(db, { metric: m.name, ...MARCH });
-        const list = await listMetricCases(db, { metric: m.name, ...MARCH });
-        if (m.kind === 'count' || m.kind === 'rate') expect(list.total, m.name).toBe(r.num);
-        if (m.den) expect((await listMetricCases(db, { metric: m.name, ...MARCH, part: 'denominator' })).total, m.name).toBe(r.den);
+        const list = await listMetricCases(db, { metric: m.name, ...MARCH, pageSize: 200 });
+        if (m.kind === 'count' || m.kind === 'rate') expect([list.total, list.items.length], m.name).toEqual([r.num, r.num]);
+        if (m.den) {
+          const d = await listMetricCases(db, { metric: m.name, ...MARCH, part: 'denominator', pageSize: 200 });
+          expect([d.total, d.items.length], m.name).toEqual([r.den, r.den]);
+        }
       }
       const unsat = await listMetricCases(db, { metric: 'unsatisfied_count', ...MARCH, filters: { unsat_reason: 'unresolved' } });
       expect(unsat.items.map((c) => Number(c.id))).toEqual([ids.c3]);
+    });
+
+    it('counts priority topics, keeping past days and forgetting a day when one of its cases changes', async () => {
+      const topics = [{ code: 'env', name: '环境', categories: ['T02'], keywords: [] }];
+      const june = { from: '2025-06-01', to: '2025-06-30' };
+      expect(await topicVolumes(db, MARCH, topics, '2026-03-21')).toEqual([{ code: 'env', name: '环境', value: 2 }]); // c3 kept, c4 (31st) live
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM topic_counts_daily WHERE topics_key = $1`, [topicsKey(topics)]);
+      expect(n).toBe(20);
+      expect((await topicVolumes(db, june, topics, '2026-04-10'))[0].value).toBe(0);
+      const late = await insertCase(db, { at: localDateTime('2025-06-15', 10), category: 'T0201', status: 'received' });
+      expect((await topicVolumes(db, june, topics, '2026-04-10'))[0].value).toBe(0); // kept count: the insert bypassed the hooks
+      await db.tx((tx) => metricsHooks.afterChange!(tx, { action: 'create', before: null, after: late, actor: SYSTEM_ACTOR, at: new Date() }));
+      expect((await topicVolumes(db, june, topics, '2026-04-10'))[0].value).toBe(1);
     });
   });
 }

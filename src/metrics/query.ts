@@ -52,7 +52,9 @@ const DIM_COLUMN: Record<Dimension, string> = {
   district: 'district_code', unit: 'unit_id', unsat_reason: 'unsat_reason',
 };
 
-const DESCENDANTS = (p: string) => `(WITH RECURSIVE d(code) AS (SELECT ${p}::text UNION SELECT k.code FROM categories k JOIN d ON k.parent_code = d.code) SELECT code FROM d)`;
+// A category and its descendants as an array, so that `= ANY (…)` is an index condition (an IN subquery became a
+// hash join over the whole month's rollup rows).
+const DESCENDANTS = (p: string) => `ARRAY(WITH RECURSIVE d(code) AS (SELECT ${p}::text UNION SELECT k.code FROM categories k JOIN d ON k.parent_code = d.code) SELECT code FROM d)`;
 const CAT_TOP = `cat_top(code, top) AS (SELECT code, code FROM categories WHERE parent_code IS NULL UNION ALL SELECT k.code, t.top FROM categories k JOIN cat_top t ON k.parent_code = t.code)`;
 
 class Params {
@@ -73,7 +75,7 @@ function filterSql(filters: Filters, unitScope: string | null | undefined, p: Pa
     // On cases, compare the bare column (so its index serves) unless the key is an expression or '' (none).
     const bare = on === 'cases' && dim !== 'unsat_reason' && value !== '';
     const col = on === 'rollup' ? DIM_COLUMN[dim] : bare ? `c.${DIM_COLUMN[dim]}` : ROLLUP_KEYS[DIM_COLUMN[dim] as keyof typeof ROLLUP_KEYS];
-    if ((dim === 'category' || dim === 'category1') && value) out.push(`${col} IN ${DESCENDANTS(p.add(value))}`);
+    if ((dim === 'category' || dim === 'category1') && value) out.push(`${col} = ANY (${DESCENDANTS(p.add(value))})`);
     else out.push(`${col} = ${p.add(value)}`);
   }
   if (unitScope && filters.unit && filters.unit !== unitScope) out.push('false');
@@ -109,38 +111,63 @@ const countersOf = (m: MetricDef) => [...new Set([...m.num, ...(m.den ?? [])])] 
 
 /** Sums of counters over a period, optionally grouped by a dimension (raw keys). Unfiltered queries read the
  * per-dimension cube; filtered ones (or unit-scoped ones) read the full-grain rollups. */
-export async function sumCounters(db: Db, counters: Counter[], period: Period, opts: { by?: Dimension; filters?: Filters; unitScope?: string | null; extraGroup?: ('category_code' | 'request_type')[] } = {}): Promise<{ key: string; sums: Record<string, number>; extra: string[] }[]> {
+export async function sumCounters(db: Db, counters: Counter[], period: Period, opts: { by?: Dimension; filters?: Filters; unitScope?: string | null } = {}): Promise<{ key: string; sums: Record<string, number> }[]> {
   const p = new Params();
-  const extraGroup = opts.extraGroup ?? [];
-  const mix = opts.by === 'unit' && extraGroup.join(',') === 'category_code,request_type';
-  const unfiltered = !opts.unitScope && !Object.values(opts.filters ?? {}).some((v) => v !== undefined);
-  const cubeDim = mix ? 'unit_mix' : extraGroup.length ? null : !opts.by ? 'all' : opts.by === 'category1' ? 'category' : opts.by;
+  const filters = Object.entries({ ...opts.filters, ...(opts.unitScope ? { unit: opts.unitScope } : {}) }).filter(([, v]) => v !== undefined) as [Dimension, string][];
+  const conflict = Boolean(opts.unitScope && opts.filters?.unit !== undefined && opts.filters.unit !== opts.unitScope);
   const sumList = counters.map((k) => `sum(r.${k})::float8 AS ${k}`).join(', ');
   const catTop = opts.by === 'category1';
+  const cubeOf = (d: Dimension) => (d === 'category1' ? 'category' : d);
   let sql: string;
-  if (unfiltered && cubeDim) {
-    const src = rollupSource(period, ['key', ...counters], [`dim = ${p.add(cubeDim)}`], p, CUBE_TABLES);
-    const keyExpr = catTop ? 'coalesce(t.top, r.key)' : mix ? `split_part(r.key, '|', 1)` : 'r.key';
-    const extra = mix ? `, split_part(r.key, '|', 2) AS x0, split_part(r.key, '|', 3) AS x1` : '';
-    sql = `${catTop ? `WITH RECURSIVE ${CAT_TOP}` : ''} SELECT ${keyExpr} AS key${extra}, ${sumList}
-      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.key' : ''} GROUP BY ${mix ? 'r.key' : keyExpr}`;
+  if (!filters.length) {
+    const src = rollupSource(period, ['key', ...counters], [`dim = ${p.add(opts.by ? cubeOf(opts.by) : 'all')}`], p, CUBE_TABLES);
+    const keyExpr = catTop ? 'coalesce(t.top, r.key)' : 'r.key';
+    sql = `${catTop ? `WITH RECURSIVE ${CAT_TOP}` : ''} SELECT ${keyExpr} AS key, ${sumList}
+      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.key' : ''} GROUP BY ${keyExpr}`;
+  } else if (filters.length === 1 && !opts.by && !conflict) {
+    // One filter and no breakdown (a district's, a category's, a unit's own number): that dimension's cube rows.
+    const [[dim, value]] = filters;
+    const keyCond = cubeOf(dim) === 'category' && value ? `key = ANY (${DESCENDANTS(p.add(value))})` : `key = ${p.add(value)}`;
+    const src = rollupSource(period, ['key', ...counters], [`dim = ${p.add(cubeOf(dim))}`, keyCond], p, CUBE_TABLES);
+    sql = `SELECT '' AS key, ${sumList} FROM (${src}) r`;
   } else {
     const where = filterSql(opts.filters ?? {}, opts.unitScope, p, 'rollup');
-    const groupCols = [...(opts.by ? [DIM_COLUMN[opts.by]] : []), ...extraGroup];
-    const src = rollupSource(period, [...new Set([...groupCols, 'category_code', ...counters])], where, p, FULL_TABLES);
+    const src = rollupSource(period, [...new Set([...(opts.by ? [DIM_COLUMN[opts.by]] : []), 'category_code', ...counters])], where, p, FULL_TABLES);
     const keyExpr = catTop ? `coalesce(t.top, r.category_code)` : opts.by ? `r.${DIM_COLUMN[opts.by]}` : `''`;
-    const extra = extraGroup.map((c) => `r.${c}`);
-    const groupBy = opts.by || extra.length ? `GROUP BY ${[...(opts.by ? [keyExpr] : []), ...extra].join(', ')}` : '';
     sql = `${catTop ? `WITH RECURSIVE ${CAT_TOP}` : ''}
-      SELECT ${keyExpr} AS key${extra.map((e, i) => `, ${e} AS x${i}`).join('')}, ${sumList}
-      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.category_code' : ''} ${groupBy}`;
+      SELECT ${keyExpr} AS key, ${sumList}
+      FROM (${src}) r ${catTop ? 'LEFT JOIN cat_top t ON t.code = r.category_code' : ''} ${opts.by ? `GROUP BY ${keyExpr}` : ''}`;
   }
   const rows = await db.query(sql, p.list);
-  return rows.map((r) => ({
-    key: String(r.key ?? ''),
-    extra: extraGroup.map((_, i) => String(r[`x${i}`] ?? '')),
-    sums: Object.fromEntries(counters.map((k) => [k, Number(r[k] ?? 0)])),
-  }));
+  return rows.map((r) => ({ key: String(r.key ?? ''), sums: Object.fromEntries(counters.map((k) => [k, Number(r[k] ?? 0)])) }));
+}
+
+/** Unit rankings' observed and expected counts per unit, summed in the database from the cube's unit_mix strata
+ *  (unit | category | request type): expected = Σ strata (unit's denominator × city rate of the stratum). */
+export async function unitMixExpected(db: Db, num: Counter[], den: Counter[], period: Period): Promise<{ key: string; num: number; den: number; expected: number }[]> {
+  checkPeriod(period);
+  const p = new Params();
+  const counters = [...new Set([...num, ...den])];
+  const src = rollupSource(period, ['key', ...counters], [`dim = 'unit_mix'`, `key NOT LIKE '|%'`], p, CUBE_TABLES);
+  const rows = await db.query(`
+    WITH k AS (
+      SELECT split_part(r.key, '|', 1) AS unit, substr(r.key, strpos(r.key, '|') + 1) AS stratum,
+             sum(${num.map((c) => `r.${c}`).join(' + ')})::float8 AS num, sum(${den.map((c) => `r.${c}`).join(' + ')})::float8 AS den
+      FROM (${src}) r GROUP BY r.key
+    ), s AS (SELECT stratum, sum(num) / nullif(sum(den), 0) AS rate FROM k GROUP BY stratum)
+    SELECT k.unit AS key, sum(k.num) AS num, sum(k.den) AS den, sum(k.den * coalesce(s.rate, 0)) AS expected
+    FROM k JOIN s USING (stratum) GROUP BY k.unit`, p.list);
+  return rows.map((r) => ({ key: String(r.key), num: Number(r.num), den: Number(r.den), expected: Number(r.expected) }));
+}
+
+/** The n largest keys of one cube dimension by a counter over a period (also the place dimensions below the
+ *  district, street and community, which are cube-only). */
+export async function topCubeKeys(db: Db, dim: string, counter: Counter, period: Period, n: number): Promise<{ key: string; value: number }[]> {
+  checkPeriod(period);
+  const p = new Params();
+  const src = rollupSource(period, ['key', counter], [`dim = ${p.add(dim)}`, `key <> ''`], p, CUBE_TABLES);
+  const rows = await db.query(`SELECT r.key, sum(r.${counter})::float8 AS value FROM (${src}) r GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${p.add(n)}`, p.list);
+  return rows.map((r) => ({ key: String(r.key), value: Number(r.value) }));
 }
 
 /** A metric over a period (and by a dimension when `by` is given, largest first). */
@@ -282,17 +309,23 @@ export async function listMetricCases(db: Db, q: CaseListQuery): Promise<{ total
   checkDims(m, undefined, q.filters ?? {});
   const page = Math.max(1, Math.floor(q.page ?? 1));
   const pageSize = Math.min(200, Math.max(1, Math.floor(q.pageSize ?? 20)));
-  const predicate = q.part === 'denominator' ? (m.drillDen ?? m.drill) : m.drill;
+  const den = q.part === 'denominator';
+  const predicate = den ? (m.drillDen ?? m.drill) : m.drill;
+  // The total is the number itself, from the rollups (counted with the same expressions as the predicate);
+  // local_day is received_at's day, so (local_day, received_at) is newest-first order and the indexes
+  // (district / category / channel, local_day, received_at) serve the page without sorting the period.
+  const counters = (den || m.kind === 'average' ? m.den ?? m.num : m.num) as Counter[];
+  const [sums] = await sumCounters(db, counters, q, { filters: q.filters, unitScope: q.unitScope });
+  const n = counters.reduce((a, k) => a + (sums?.sums[k] ?? 0), 0);
   const p = new Params();
   const where = [`c.local_day BETWEEN ${p.add(q.from)}::date AND ${p.add(q.to)}::date`, `(${predicate})`, ...filterSql(q.filters ?? {}, q.unitScope, p, 'cases')];
-  const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases c WHERE ${where.join(' AND ')}`, p.list);
   const rows = await db.query(
     `SELECT c.id, c.case_no, c.channel, c.received_at, c.title, left(c.content, 200) AS content, c.caller_phone_masked,
             c.district_code, dv.name AS district_name, c.category_code, cat.name AS category_name, c.request_type, c.status,
             c.unit_id, u.name AS unit_name, c.reply_due_at, c.closed_at, c.callback_result, c.return_count, c.extension_count
      FROM cases c LEFT JOIN divisions dv ON dv.code = c.district_code LEFT JOIN categories cat ON cat.code = c.category_code
        LEFT JOIN units u ON u.id = c.unit_id
-     WHERE ${where.join(' AND ')} ORDER BY c.received_at DESC, c.id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+     WHERE ${where.join(' AND ')} ORDER BY c.local_day DESC, c.received_at DESC, c.id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
     p.list,
   );
   return {

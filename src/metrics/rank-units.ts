@@ -5,8 +5,8 @@
 // minimum count are listed but not ranked.
 import type { Db } from '../store/db.ts';
 import { validationError } from '../shared/errors.ts';
-import { round2, metricValue } from './definitions.ts';
-import { dimensionLabels, getMetric, sumCounters, type Period } from './query.ts';
+import { round2 } from './definitions.ts';
+import { dimensionLabels, getMetric, unitMixExpected, type Period } from './query.ts';
 
 export interface UnitRank {
   rank: number | null;
@@ -39,32 +39,15 @@ export async function rankUnits(db: Db, q: Period & { metric?: string; minCount?
   if (!RANKABLE.includes(metric)) throw validationError({ metric: `可用于考核的指标：${RANKABLE.join(', ')}` });
   const m = getMetric(metric);
   const minCount = q.minCount ?? 30;
-  const counters = [...new Set([...m.num, ...m.den!])];
-  const rows = await sumCounters(db, counters, q, { by: 'unit', extraGroup: ['category_code', 'request_type'] });
   const scale = m.scale ?? 1;
-  const val = (sums: Record<string, number>) => metricValue({ ...m, scale: 1 }, sums);
-  // City-wide rate per stratum (all units, transferred cases only carry a unit; strata keyed by category × type).
-  const strata = new Map<string, { num: number; den: number }>();
+  // Summed in the database: a month holds tens of thousands of unit × category × type strata at city scale.
+  const perUnit = new Map((await unitMixExpected(db, m.num, m.den!, q)).map((u) => [u.key, u]));
   let cityNum = 0, cityDen = 0;
-  for (const r of rows) {
-    if (!r.key) continue;
-    const { num, den } = val(r.sums);
-    const s = strata.get(r.extra.join('|')) ?? { num: 0, den: 0 };
-    s.num += num; s.den += den ?? 0;
-    strata.set(r.extra.join('|'), s);
-    cityNum += num; cityDen += den ?? 0;
+  for (const u of perUnit.values()) {
+    cityNum += u.num;
+    cityDen += u.den;
   }
   const cityP = cityDen > 0 ? cityNum / cityDen : null;
-  const perUnit = new Map<string, { num: number; den: number; expected: number }>();
-  for (const r of rows) {
-    if (!r.key) continue;
-    const { num, den } = val(r.sums);
-    const s = strata.get(r.extra.join('|'))!;
-    const u = perUnit.get(r.key) ?? { num: 0, den: 0, expected: 0 };
-    u.num += num; u.den += den ?? 0;
-    u.expected += s.den > 0 ? (den ?? 0) * (s.num / s.den) : 0;
-    perUnit.set(r.key, u);
-  }
   const labels = await dimensionLabels(db, 'unit', [...perUnit.keys()]);
   const units: UnitRank[] = [...perUnit.entries()].filter(([, u]) => u.den > 0).map(([unitId, u]) => {
     const raw = u.num / u.den;

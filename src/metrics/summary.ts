@@ -3,10 +3,11 @@
 // metric functions as the dashboard and the reports.
 import type { Db } from '../store/db.ts';
 import { addDays, localDay } from '../shared/time.ts';
-import { queryMetric, queryMetricCompared, queryMetrics, metricSeries, dimensionLabels, type Period } from './query.ts';
+import { queryMetric, queryMetricCompared, queryMetrics, metricSeries, dimensionLabels, topCubeKeys, type Period } from './query.ts';
 import { topicVolumes } from './topics.ts';
 
-/** Top places by volume: districts from the rollups; streets / communities from the cases table. */
+/** Top places by volume, from the rollups (streets and communities from the cube's place dimensions); a unit's
+ *  own top streets / communities come from its cases (the cube has no unit × place). */
 export async function topPlaces(db: Db, q: Period & { level?: 'district' | 'street' | 'community'; n?: number; unitScope?: string | null }): Promise<{ code: string; name: string; value: number }[]> {
   const n = Math.min(100, q.n ?? 10);
   if (!q.level || q.level === 'district') {
@@ -14,13 +15,13 @@ export async function topPlaces(db: Db, q: Period & { level?: 'district' | 'stre
     return r.groups!.filter((g) => g.key).slice(0, n).map((g) => ({ code: g.key, name: g.label, value: g.num }));
   }
   const col = q.level === 'street' ? 'street_code' : 'community_code';
-  const params: unknown[] = [q.from, q.to, n];
-  if (q.unitScope) params.push(q.unitScope);
-  const rows = await db.query(
-    `SELECT c.${col} AS code, count(*)::int AS value FROM cases c WHERE c.local_day BETWEEN $1::date AND $2::date AND c.${col} IS NOT NULL
-     ${q.unitScope ? 'AND c.unit_id = $4' : ''} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $3`, params);
-  const names = await dimensionLabels(db, 'district', rows.map((r) => r.code));
-  return rows.map((r) => ({ code: r.code, name: names.get(r.code) ?? r.code, value: r.value }));
+  const rows = q.unitScope
+    ? (await db.query(
+        `SELECT c.${col} AS key, count(*)::int AS value FROM cases c WHERE c.unit_id = $4 AND c.local_day BETWEEN $1::date AND $2::date AND c.${col} IS NOT NULL
+         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $3`, [q.from, q.to, n, q.unitScope])).map((r) => ({ key: String(r.key), value: Number(r.value) }))
+    : await topCubeKeys(db, q.level, 'received', q, n);
+  const names = await dimensionLabels(db, 'district', rows.map((r) => r.key));
+  return rows.map((r) => ({ code: r.key, name: names.get(r.key) ?? r.key, value: r.value }));
 }
 
 export async function topCategories(db: Db, q: Period & { n?: number; level?: 1 | 'leaf'; unitScope?: string | null }) {
@@ -40,9 +41,9 @@ export async function bigScreenSummary(db: Db, now = new Date()) {
     topCategories(db, { ...month, n: 10 }),
     topPlaces(db, { ...month, level: 'district', n: 100 }),
     metricSeries(db, { metric: 'volume', from: addDays(today, -29), to: today, granularity: 'day' }),
-    topicVolumes(db, month),
+    topicVolumes(db, month, undefined, today),
     db.query(`SELECT to_char(date_trunc('hour', received_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD"T"HH24:00') AS hour, count(*)::int AS n
-              FROM cases WHERE received_at > $1 GROUP BY 1`, [new Date(now.getTime() - 24 * 3600_000)]),
+              FROM cases WHERE received_at > $1 AND received_at <= $2 GROUP BY 1`, [new Date(now.getTime() - 24 * 3600_000), now]),
   ]);
   const byHour = new Map(hours.map((r) => [r.hour, r.n]));
   const trend24h = [];

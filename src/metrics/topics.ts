@@ -1,8 +1,11 @@
 // Priority topics (重点专题: 营商环境, 蓝天保卫战, 疫情防控 …): sets of categories and keywords kept in
-// settings ('metrics.topics'), counted over the cases table with one predicate that also lists their cases.
+// settings ('metrics.topics'), counted over the cases table with one predicate that also lists their cases;
+// past days' counts are kept in topic_counts_daily.
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../store/db.ts';
 import { notFound } from '../shared/errors.ts';
+import { addDays, localDay } from '../shared/time.ts';
 import type { Period } from './query.ts';
 
 export const TopicSchema = z.object({
@@ -54,12 +57,54 @@ export function topicPredicate(t: Topic, params: unknown[]): string {
   return parts.length ? `(${parts.join(' OR ')})` : 'false';
 }
 
-/** Number of cases of each topic received in a period (one scan for all topics). */
-export async function topicVolumes(db: Db, period: Period, topics?: Topic[]): Promise<{ code: string; name: string; value: number }[]> {
+/** Identifies a list of topic definitions (the cache key of their daily counts). */
+export function topicsKey(list: Topic[]): string {
+  return crypto.createHash('sha256').update(JSON.stringify(list.map((t) => [t.code, t.categories, t.keywords]))).digest('base64url').slice(0, 16);
+}
+
+/**
+ * Number of cases of each topic received in a period. Days before `today` are counted once (one scan for all
+ * topics and all missing days) and kept in topic_counts_daily; today, still growing, is counted live.
+ */
+export async function topicVolumes(db: Db, period: Period, topics?: Topic[], today = localDay(new Date())): Promise<{ code: string; name: string; value: number }[]> {
   const list = topics ?? (await loadTopics(db));
   if (!list.length) return [];
-  const params: unknown[] = [period.from, period.to];
+  const totals = new Map<string, number>(list.map((t) => [t.code, 0]));
+  const add = (code: string, n: number) => totals.set(code, (totals.get(code) ?? 0) + Number(n));
+  const lastPast = period.to < today ? period.to : addDays(today, -1);
+  if (period.from <= lastPast) {
+    const key = topicsKey(list);
+    const cached = await db.query(`SELECT local_day, code, n FROM topic_counts_daily WHERE topics_key = $1 AND local_day BETWEEN $2::date AND $3::date`, [key, period.from, lastPast]);
+    const done = new Set(cached.map((r) => String(r.local_day)));
+    for (const r of cached) add(String(r.code), Number(r.n));
+    const missing: string[] = [];
+    for (let d = period.from; d <= lastPast; d = addDays(d, 1)) if (!done.has(d)) missing.push(d);
+    if (missing.length) {
+      const counted = await countTopics(db, list, `c.local_day = ANY($1::date[])`, [missing], true);
+      const byDay = new Map(counted.map((r) => [String(r.local_day), r]));
+      const rows = missing.flatMap((d) => list.map((t, i) => [key, d, t.code, Number(byDay.get(d)?.[`t${i}`] ?? 0)]));
+      for (const [, , code, n] of rows) add(code as string, n as number);
+      for (let i = 0; i < rows.length; i += 5000) {
+        const part = rows.slice(i, i + 5000);
+        await db.query(`INSERT INTO topic_counts_daily (topics_key, local_day, code, n) SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::int[]) ON CONFLICT DO NOTHING`,
+          [0, 1, 2, 3].map((k) => part.map((r) => r[k])));
+      }
+    }
+  }
+  const liveFrom = period.from > today ? period.from : today;
+  if (liveFrom <= period.to) {
+    const [row] = await countTopics(db, list, `c.local_day BETWEEN $1::date AND $2::date`, [liveFrom, period.to], false);
+    list.forEach((t, i) => add(t.code, Number(row?.[`t${i}`] ?? 0)));
+  }
+  return list.map((t) => ({ code: t.code, name: t.name, value: totals.get(t.code) ?? 0 }));
+}
+
+function countTopics(db: Db, list: Topic[], where: string, params: unknown[], byDay: boolean) {
   const counts = list.map((t, i) => `count(*) FILTER (WHERE ${topicPredicate(t, params)})::int AS t${i}`).join(', ');
-  const [row] = await db.query(`SELECT ${counts} FROM cases c WHERE c.local_day BETWEEN $1::date AND $2::date`, params);
-  return list.map((t, i) => ({ code: t.code, name: t.name, value: Number(row?.[`t${i}`] ?? 0) }));
+  return db.query(`SELECT ${byDay ? 'c.local_day::text AS local_day, ' : ''}${counts} FROM cases c WHERE ${where}${byDay ? ' GROUP BY 1' : ''}`, params);
+}
+
+/** Cached topic counts of these days are stale (their cases were loaded, backdated or re-tagged). */
+export async function forgetTopicCounts(db: Db, range: { fromDay: string; toDay: string }): Promise<void> {
+  await db.query(`DELETE FROM topic_counts_daily WHERE local_day BETWEEN $1::date AND $2::date`, [range.fromDay, range.toDay]);
 }
