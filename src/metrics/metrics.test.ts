@@ -108,7 +108,7 @@ for (const engine of engines()) {
       expect((await topicVolumes(db, june, topics, '2026-04-10'))[0].value).toBe(0);
       const late = await insertCase(db, { at: localDateTime('2025-06-15', 10), category: 'T0201', status: 'received' });
       expect((await topicVolumes(db, june, topics, '2026-04-10'))[0].value).toBe(0); // kept count: the insert bypassed the hooks
-      await db.tx((tx) => metricsHooks.afterChange!(tx, { action: 'create', before: null, after: late, actor: SYSTEM_ACTOR, at: new Date() }));
+      await db.tx((tx) => metricsHooks.afterChanges!(tx, [{ action: 'create', before: null, after: late, actor: SYSTEM_ACTOR, at: new Date() }]));
       expect((await topicVolumes(db, june, topics, '2026-04-10'))[0].value).toBe(1);
     });
   });
