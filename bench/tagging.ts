@@ -24,6 +24,7 @@ const shared = path.resolve(arg('--shared') ?? path.join(root, '..', 'shared'));
 const trainCsv = path.join(shared, 'data', 'taidi2020', 'train.csv');
 const peerPy = path.join(shared, 'peers', 'classify_sklearn.py');
 const K = Number(arg('--folds') ?? 5);
+const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
 if (process.argv.includes('--city-only')) {
   console.log(JSON.stringify(await syntheticCity(), null, 2));
   process.exit(0);
@@ -125,9 +126,10 @@ const peerF1 = peer.length ? mean(peer.map((p) => p.macro_f1)) : null;
 const peerDocsPerS = peer.length ? mean(peer.map((p) => p.predict_docs_per_s)) : null;
 const oursDocsPerS = texts.length / thr.cpu;
 const base = {
+  load_average: { at_start: loadAtStart, after_cv: os.loadavg().map((x) => Math.round(x * 100) / 100) },
   data: { file: 'shared/data/taidi2020/train.csv', docs: rows.length, labels: new Set(labels).size, folds: K },
   ours: {
-    method: 'hashed TF-IDF (char 1–3-grams + jieba word 1–2-grams, sublinear tf, l2 per block) + one-vs-rest NB-SVM (naive-Bayes log-count-ratio scaling, L2-loss linear SVM by dual CD), softmax temperature fitted on the margins of a held-out third',
+    method: 'hashed TF-IDF (char 1–3-grams + word 1–2-grams by forward maximum matching over the lexicon of jieba words in ≥ 3 training texts, df ≥ 3, sublinear tf, l2 per block) + one-vs-rest NB-SVM (naive-Bayes log-count-ratio scaling, L2-loss linear SVM by dual CD), softmax temperature fitted on the margins of a held-out third',
     options: full.meta.options,
     macro_f1_mean: round4(oursF1),
     accuracy_mean: round4(mean(ours.map((o) => o.accuracy))),
