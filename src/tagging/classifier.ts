@@ -1,9 +1,9 @@
-// The category classifier: hashed TF-IDF (sublinear tf, idf, l2 per block) over character 1–3-grams and jieba
-// word uni/bi-grams, one-vs-rest linear SVMs (L2-loss, dual coordinate descent as in liblinear), softmax
+// The category classifier: hashed TF-IDF (sublinear tf, idf, l2 per block) over character 1–3-grams and word
+// uni/bi-grams (words: the model's lexicon of jieba words, matched forward-maximally), one-vs-rest linear SVMs (L2-loss, dual coordinate descent as in liblinear), softmax
 // over the margins with a temperature fitted on out-of-fold margins (calibrated probabilities), top-k
 // suggestions and the terms that contributed most to each. Any label set: labels are strings, a category
 // path uses '/' between levels and the top level is summed from its leaves.
-import { extractFeatures, featureNames, gramIds, type FeatureBag } from './features.ts';
+import { extractFeatures, featureNames, gramIds, Lexicon, type FeatureBag } from './features.ts';
 import { normalizeText } from './text.ts';
 import type { CorpusIdf } from './keywords.ts';
 import { rng as mulberry32 } from '../shared/random.ts';
@@ -11,7 +11,7 @@ import { rng as mulberry32 } from '../shared/random.ts';
 export interface TrainOptions {
   /** SVM cost; larger fits the training data harder. */
   c?: number;
-  /** Features must appear in at least this many documents. */
+  /** Features (and lexicon words) must appear in at least this many documents. */
   minDf?: number;
   /** Budget of weights (features × classes), keeps the model under ~50 MB. */
   maxWeights?: number;
@@ -24,7 +24,7 @@ export interface TrainOptions {
 
 export interface TextModel {
   labels: string[];
-  keys: Uint32Array; // feature hash ids, sorted
+  keys: Uint32Array; // feature hash ids, most frequent first
   idf: Float32Array;
   names: string[];
   weights: Float32Array; // feature-major: weights[f * nClass + c]
@@ -32,9 +32,11 @@ export interface TextModel {
   /** Softmax temperature multiplier on the margins. */
   scale: number;
   meta: { trainedDocs: number; trainS: number; options: Required<TrainOptions>; createdAt: string };
+  /** Words for segmenting at prediction time (null: a model from before lexicons, segmented by jieba). */
+  lexicon: Lexicon | null;
   /** Word document frequencies of the training corpus (keywords), when the trainer kept them. */
   keywordIdf?: CorpusIdf;
-  table?: LookupTable;
+  runtime?: Runtime;
 }
 
 export interface Suggestion {
@@ -44,7 +46,7 @@ export interface Suggestion {
   evidence: { term: string; weight: number }[];
 }
 
-const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 2, maxWeights: 12_000_000, calibrationFolds: 3, nb: true, seed: 42 };
+const DEFAULTS: Required<TrainOptions> = { c: 2, minDf: 3, maxWeights: 12_000_000, calibrationFolds: 3, nb: true, seed: 42 };
 
 // ---------- sparse vectors ----------
 interface SparseVec {
@@ -109,52 +111,97 @@ function vectorize(bag: FeatureBag, table: LookupTable, idf: Float32Array): Spar
   return { idx: Int32Array.from(idx), val: Float32Array.from(val) };
 }
 
-/** Prediction path: n-gram ids straight into the model's feature space (sorted feature numbers, run-length counted). */
+// Prediction scratch: per-feature occurrence counts (zero between documents) and the distinct features seen.
+interface Runtime {
+  table: LookupTable;
+  counts: Uint16Array;
+  touched: Int32Array;
+  block: Float64Array;
+}
+
+function runtimeOf(model: TextModel): Runtime {
+  return (model.runtime ??= {
+    table: buildTable(model.keys),
+    counts: new Uint16Array(model.keys.length),
+    touched: new Int32Array(1024),
+    block: new Float64Array(model.labels.length),
+  });
+}
+
+const SUBLINEAR_TF = Float64Array.from({ length: 256 }, (_, c) => (c ? 1 + Math.log(c) : 0));
+const sublinearTf = (c: number) => (c < 256 ? SUBLINEAR_TF[c] : 1 + Math.log(c));
+
+/** The distinct model features of ids[from, to) into rt.touched[at…] with their counts in rt.counts; returns the new end. */
+function collectDistinct(rt: Runtime, ids: Uint32Array, from: number, to: number, at: number): number {
+  if (rt.touched.length < at + (to - from)) {
+    const grown = new Int32Array((at + to - from) * 2);
+    grown.set(rt.touched.subarray(0, at));
+    rt.touched = grown;
+  }
+  const { table, counts, touched } = rt;
+  let u = at;
+  for (let i = from; i < to; i++) {
+    const f = lookup(table, ids[i]);
+    if (f >= 0 && counts[f]++ === 0) touched[u++] = f;
+  }
+  return u;
+}
+
+/** Prediction path, sparse vector kept (evidence): n-gram ids straight into the model's feature space. */
 function vectorizeText(model: TextModel, normalized: string): SparseVec {
-  const table = tableOf(model);
-  const { buf, m, charCount } = gramIds(normalized);
-  if (found.length < m) found = new Int32Array(m * 2);
-  let a = 0;
-  for (let i = 0; i < charCount; i++) {
-    const f = lookup(table, buf[i]);
-    if (f >= 0) found[a++] = f;
-  }
-  let b = a;
-  for (let i = charCount; i < m; i++) {
-    const f = lookup(table, buf[i]);
-    if (f >= 0) found[b++] = f;
-  }
-  found.subarray(0, a).sort();
-  found.subarray(a, b).sort();
-  const idx = new Int32Array(b);
-  const val = new Float32Array(b);
-  const idf = model.idf;
-  let u = 0;
-  let split = 0;
-  for (const [from, to] of [[0, a], [a, b]]) {
+  const rt = runtimeOf(model);
+  const { buf, m, charCount } = gramIds(normalized, model.lexicon);
+  const split = collectDistinct(rt, buf, 0, charCount, 0);
+  const end = collectDistinct(rt, buf, charCount, m, split);
+  const idx = Int32Array.from(rt.touched.subarray(0, end));
+  const val = new Float32Array(end);
+  for (const [from, to] of [[0, split], [split, end]]) {
     let sq = 0;
-    const first = u;
-    for (let i = from; i < to; ) {
-      const f = found[i];
-      let c = 1;
-      while (i + c < to && found[i + c] === f) c++;
-      i += c;
-      const v = (1 + Math.log(c)) * idf[f];
-      idx[u] = f;
-      val[u++] = v;
+    for (let j = from; j < to; j++) {
+      const f = idx[j];
+      const v = sublinearTf(rt.counts[f]) * model.idf[f];
+      rt.counts[f] = 0;
+      val[j] = v;
       sq += v * v;
     }
     if (sq > 0) {
       const k = 1 / Math.sqrt(sq);
-      for (let j = first; j < u; j++) val[j] *= k;
+      for (let j = from; j < to; j++) val[j] *= k;
     }
-    if (from === 0) split = u;
   }
-  void split;
-  return { idx: idx.subarray(0, u), val: val.subarray(0, u) };
+  return { idx, val };
 }
 
-let found = new Int32Array(4096);
+/** Prediction path without a sparse vector: each block's tf·idf goes straight into the class scores, which are
+ * divided by the block's norm at the end (the same margins as vectorize + margins). */
+function scoreText(model: TextModel, normalized: string, out: Float64Array): Float64Array {
+  const rt = runtimeOf(model);
+  const { buf, m, charCount } = gramIds(normalized, model.lexicon);
+  const nClass = model.labels.length;
+  const { counts, block } = rt;
+  const W = model.weights;
+  const idf = model.idf;
+  for (let k = 0; k < nClass; k++) out[k] = model.bias[k];
+  for (const [from, to] of [[0, charCount], [charCount, m]]) {
+    const end = collectDistinct(rt, buf, from, to, 0);
+    const touched = rt.touched;
+    block.fill(0);
+    let sq = 0;
+    for (let j = 0; j < end; j++) {
+      const f = touched[j];
+      const v = sublinearTf(counts[f]) * idf[f];
+      counts[f] = 0;
+      sq += v * v;
+      const base = f * nClass;
+      for (let k = 0; k < nClass; k++) block[k] += v * W[base + k];
+    }
+    if (sq > 0) {
+      const s = 1 / Math.sqrt(sq);
+      for (let k = 0; k < nClass; k++) out[k] += block[k] * s;
+    }
+  }
+  return out;
+}
 
 function normalizeBlock(v: number[], from: number, to: number): void {
   let s = 0;
@@ -167,7 +214,10 @@ function normalizeBlock(v: number[], from: number, to: number): void {
 // ---------- training ----------
 
 /** One binary L2-regularised L2-loss SVM by dual coordinate descent; the bias is an extra feature of value 1.
- * `scale` (NB-SVM) multiplies each feature on the fly, so no scaled copy of the data is made. */
+ * `scale` (NB-SVM) multiplies each feature on the fly, so no scaled copy of the data is made. Shrinking as in
+ * liblinear: a document whose dual variable sits at 0 with a gradient beyond the last pass's range leaves the
+ * active set (most negatives of a one-vs-rest problem over many classes leave after one pass); before stopping,
+ * one full pass checks them all again. */
 function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, rand: () => number, scale: Float64Array | null = null): { w: Float64Array; b: number } {
   const n = xs.length;
   const w = new Float64Array(nFeat);
@@ -185,8 +235,10 @@ function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, ra
     qii[i] = s + diag;
   }
   const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let iter = 0; iter < 200; iter++) {
-    for (let i = n - 1; i > 0; i--) {
+  let active = n;
+  let pgMaxOld = Infinity;
+  for (let iter = 0; iter < 1000; iter++) {
+    for (let i = active - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       const t = order[i];
       order[i] = order[j];
@@ -194,7 +246,7 @@ function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, ra
     }
     let maxPg = -Infinity;
     let minPg = Infinity;
-    for (let o = 0; o < n; o++) {
+    for (let o = 0; o < active; o++) {
       const i = order[o];
       const { idx, val } = xs[i];
       const yi = y[i];
@@ -202,7 +254,17 @@ function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, ra
       if (scale) for (let k = 0; k < idx.length; k++) dot += w[idx[k]] * val[k] * scale[idx[k]];
       else for (let k = 0; k < idx.length; k++) dot += w[idx[k]] * val[k];
       const g = yi * dot - 1 + diag * alpha[i];
-      const pg = alpha[i] === 0 ? Math.min(g, 0) : g;
+      let pg = g;
+      if (alpha[i] === 0) {
+        if (g > pgMaxOld) {
+          active--;
+          order[o] = order[active];
+          order[active] = i;
+          o--;
+          continue;
+        }
+        if (g > 0) pg = 0;
+      }
       if (pg > maxPg) maxPg = pg;
       if (pg < minPg) minPg = pg;
       if (Math.abs(pg) > 1e-12) {
@@ -216,7 +278,13 @@ function trainBinary(xs: SparseVec[], y: Int8Array, nFeat: number, c: number, ra
         }
       }
     }
-    if (maxPg - minPg < 0.1) break;
+    if (maxPg - minPg <= 0.1) {
+      if (active === n) break;
+      active = n; // converged on the active set: one more pass over everything
+      pgMaxOld = Infinity;
+      continue;
+    }
+    pgMaxOld = maxPg <= 0 ? Infinity : maxPg;
   }
   return { w, b };
 }
@@ -335,7 +403,9 @@ export function trainModel(texts: string[], labelsIn: string[], options: TrainOp
   const nClass = labels.length;
 
   const normed = texts.map(normalizeText);
-  const bags = normed.map((t) => extractFeatures(t));
+  const minDf = texts.length >= 20 ? opt.minDf : 1;
+  const lexicon = Lexicon.fromTexts(normed, minDf);
+  const bags = normed.map((t) => extractFeatures(t, lexicon));
   const df = new Map<number, number>();
   for (const bag of bags) {
     for (let i = 0; i < bag.ids.length; i++) {
@@ -343,16 +413,16 @@ export function trainModel(texts: string[], labelsIn: string[], options: TrainOp
       df.set(id, (df.get(id) ?? 0) + 1);
     }
   }
-  const minDf = texts.length >= 20 ? opt.minDf : 1;
   let kept = [...df.entries()].filter(([, d]) => d >= minDf);
   const budget = Math.max(1000, Math.floor(opt.maxWeights / Math.max(nClass, 1)));
   if (kept.length > budget) kept = kept.sort((a, b) => b[1] - a[1]).slice(0, budget);
-  kept.sort((a, b) => a[0] - b[0]);
+  // Frequent features first: the ones every document touches share cache lines at prediction time.
+  kept.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   const keys = Uint32Array.from(kept, ([id]) => id);
   const n = texts.length;
   const idf = Float32Array.from(kept, ([, d]) => Math.log((1 + n) / (1 + d)) + 1);
   const nameOf = new Map<number, string>();
-  for (const t of normed) featureNames(t, nameOf);
+  for (const t of normed) featureNames(t, lexicon, nameOf);
   const names = kept.map(([id]) => nameOf.get(id) ?? '');
   const table = buildTable(keys);
   const xs = bags.map((b) => vectorize(b, table, idf));
@@ -385,13 +455,9 @@ export function trainModel(texts: string[], labelsIn: string[], options: TrainOp
     weights: parts.weights,
     bias: parts.bias,
     scale,
-    table,
+    lexicon,
     meta: { trainedDocs: n, trainS: (performance.now() - t0) / 1000, options: opt, createdAt: new Date().toISOString() },
   };
-}
-
-function tableOf(model: TextModel): LookupTable {
-  return (model.table ??= buildTable(model.keys));
 }
 
 /** Probabilities of every label, best first (k of them), each with up to `evidence` contributing terms. */
@@ -411,8 +477,7 @@ export function predict(model: TextModel, text: string, k = 3, evidence = 5): Su
 
 /** Fast path for throughput: the best label only. */
 export function predictLabel(model: TextModel, text: string): string {
-  const x = vectorizeText(model, normalizeText(text));
-  const s = margins(x, model, model.labels.length);
+  const s = scoreText(model, normalizeText(text), new Float64Array(model.labels.length));
   let best = 0;
   for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c;
   return model.labels[best];
@@ -451,8 +516,7 @@ export function topLevel(suggestions: { label: string; probability: number }[], 
 
 /** All probabilities (for top-level aggregation and calibration checks). */
 export function probabilities(model: TextModel, text: string): Float64Array {
-  const x = vectorizeText(model, normalizeText(text));
-  return softmax(margins(x, model, model.labels.length), model.scale);
+  return softmax(scoreText(model, normalizeText(text), new Float64Array(model.labels.length)), model.scale);
 }
 
 // ---------- serialisation: JSON header + raw typed arrays ----------
@@ -460,7 +524,7 @@ const MAGIC = 'MSTM1';
 
 export function serializeModel(model: TextModel): Buffer {
   const header = Buffer.from(
-    JSON.stringify({ labels: model.labels, names: model.names, nFeat: model.keys.length, scale: model.scale, meta: model.meta, keywordIdf: model.keywordIdf }),
+    JSON.stringify({ labels: model.labels, names: model.names, lexicon: model.lexicon?.words, nFeat: model.keys.length, scale: model.scale, meta: model.meta, keywordIdf: model.keywordIdf }),
     'utf8',
   );
   const len = Buffer.alloc(4);
@@ -488,5 +552,5 @@ export function deserializeModel(buf: Buffer): TextModel {
   const idf = take(Float32Array, nFeat);
   const weights = take(Float32Array, nFeat * nClass);
   const bias = take(Float32Array, nClass);
-  return { labels: h.labels, names: h.names, keys, idf, weights, bias, scale: h.scale, meta: h.meta, keywordIdf: h.keywordIdf };
+  return { labels: h.labels, names: h.names, lexicon: h.lexicon ? new Lexicon(h.lexicon) : null, keys, idf, weights, bias, scale: h.scale, meta: h.meta, keywordIdf: h.keywordIdf };
 }

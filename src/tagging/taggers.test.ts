@@ -8,6 +8,7 @@ import { NearDuplicateIndex } from './near-duplicates.ts';
 import { normalizeText, words, hasChinese, MAX_ANALYSED_CHARS } from './text.ts';
 import { TINY_CORPUS } from './fixtures.ts';
 import { scoreLabels, reliability } from './evaluate.ts';
+import { featureNames, Lexicon } from './features.ts';
 
 const model = trainModel(TINY_CORPUS.map((r) => r.text), TINY_CORPUS.map((r) => r.label), { calibrationFolds: 3 });
 
@@ -35,6 +36,17 @@ describe('classifier', () => {
     const back = deserializeModel(serializeModel(model));
     for (const t of ['物业不修电梯', '广场舞太吵', 'abc']) expect(predict(back, t)[0]).toEqual(predict(model, t)[0]);
     expect(() => deserializeModel(Buffer.from('nonsense'))).toThrow();
+  });
+
+  it('segments with the lexicon it learnt from jieba, so prediction needs no jieba call', () => {
+    expect(model.lexicon?.words.length).toBeGreaterThan(0);
+    const lex = new Lexicon(['魅力之城', '噪音', '扰民']);
+    const names = new Map<number, string>();
+    featureNames('魅力之城噪音扰民x', lex, names);
+    expect([...names.values()]).toEqual(expect.arrayContaining(['魅力之城', '噪音 扰民', '扰民 x']));
+    // A model stored before lexicons existed (no word list) still segments, by jieba.
+    const legacy = { ...model, lexicon: null, runtime: undefined };
+    expect(predict(legacy, '晚上工地施工噪音太大')[0].label).toBe('环境保护/噪声污染');
   });
 
   it('handles any label set, including one with a single class', () => {
