@@ -48,7 +48,7 @@ export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date;
 /** Incremental runs: the families that react to single requests (trending waits for the day to complete). */
 export const INCREMENTAL_KINDS: NonNullable<WarningOptions['kinds']> = ['concentrated', 'emerging'];
 /** Incremental runs are spaced by at least this many times the last run's duration. */
-const DUTY = 2;
+export const DUTY = 1;
 
 /**
  * Case hook: after a case is created, schedule one run `debounceMs` later (requests arriving meanwhile join
@@ -82,6 +82,7 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
   };
   // Duty cycle: detection runs in worker threads but still takes CPU from the machine, so the next run waits
   // at least DUTY × the last one's duration — the detectors never take more than about 1/(DUTY+1) of it.
+  // Worst case for a request arriving just after a run started: T + max(debounce, DUTY·T) + T.
   const schedule = () => {
     if (timer) return;
     const wait = Math.max(o.debounceMs ?? 10_000, DUTY * lastRunMs - (Date.now() - lastRunEnd));
