@@ -126,13 +126,19 @@ function benchTrending() {
     return { sensitivity: r3(detected / nInjected), medianDaysToDetect: median(delays), falseAlarmsPerDayPerSeries: r3(onsets / nullDays) ?? 0, falseAlarmsPerMonthTotal: r3((onsets / nullDays) * 30 * nSeries) };
   };
   const target = 0.005;
+  // Lowest threshold whose false-alarm rate stays ≤ target for every higher threshold. (Counting alerts as
+  // upsertAlerts keeps them is not monotone at the extremes: a method alarming every day is one long alert.)
+  // Scan from the top on a grid of the candidate scores, then bisect the last step.
   const equalFa = (arr: Float64Array[]) => {
     const cands = new Set<number>();
     arr.forEach((sc, si) => sc.forEach((x, t) => { if (t >= fitEnd && isNull(si, t) && Number.isFinite(x)) cands.add(x); }));
-    const sorted = [...cands].sort((a, b) => a - b);
-    let lo = 0, hi = sorted.length - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (evaluate(arr, sorted[mid] + 1e-9).falseAlarmsPerDayPerSeries <= target) hi = mid; else lo = mid + 1; }
-    const thr = (sorted[lo] ?? 0) + 1e-9;
+    const sorted = [...cands].sort((a, b) => b - a);
+    const fa = (i: number) => evaluate(arr, sorted[i] + 1e-9).falseAlarmsPerDayPerSeries;
+    const step = Math.max(1, Math.floor(sorted.length / 400));
+    let ok = -1, bad = sorted.length;
+    for (let i = 0; i < sorted.length; i += step) { if (fa(i) > target) { bad = i; break; } ok = i; }
+    while (bad - ok > 1) { const mid = (ok + bad) >> 1; if (fa(mid) <= target) ok = mid; else bad = mid; }
+    const thr = ok < 0 ? (sorted[0] ?? 0) + 1 : sorted[ok] + 1e-9;
     return { threshold: r3(thr), ...evaluate(arr, thr) };
   };
   const methods: Record<string, unknown> = {};
