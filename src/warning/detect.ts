@@ -131,6 +131,13 @@ export function detectTrending(input: WarningInput, opts: WarningOptions): Detec
   }
   const ri = seriesRecurrence(o, watched.length);
   const out: Detection[] = [];
+  // category code → which category indexes are it or below it (member look-ups scan the recent cases)
+  const masks = new Map<string, Uint8Array>();
+  const categoryMask = (code: string) => {
+    let m = masks.get(code);
+    if (!m) masks.set(code, (m = Uint8Array.from(input.catCodes, (cc) => (cc === code || (input.catParent && isAncestor(input.catParent, code, cc)) ? 1 : 0))));
+    return m;
+  };
   for (const s of watched) {
     const tr = trendSeries(s.y, input.firstDay, fitEnd, o.kappa, ri);
     const alarmed = new Set<number>();
@@ -145,11 +152,11 @@ export function detectTrending(input: WarningInput, opts: WarningOptions): Detec
       const catName = nameOf(input, s.cat);
       const members: number[] = [];
       const r = input.recent;
+      const inCat = categoryMask(s.cat);
       for (let i = 0; i < r.id.length && members.length < 1000; i++) {
         const dd = r.day[i] - fitEnd;
         if (dd < start || dd > end) continue;
-        const cc = input.catCodes[r.cat[i]];
-        if (cc !== s.cat && !(input.catParent && isAncestor(input.catParent, s.cat, cc))) continue;
+        if (r.cat[i] < 0 || !inCat[r.cat[i]]) continue;
         if (s.district && input.districtCodes[r.district[i]] !== s.district) continue;
         if (s.street && input.streetCodes[r.street[i]] !== s.street) continue;
         members.push(r.id[i]);
