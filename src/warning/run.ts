@@ -34,7 +34,9 @@ export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date;
   const t0 = performance.now();
   const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending') });
   const t1 = performance.now();
-  const { detections, timings } = o.inWorkers === false ? { detections: detectAll(input, o.options), timings: {} } : await detectInWorkers(input, o.options);
+  // Worker threads pay off on a city's volume; a small snapshot is detected here faster than a worker starts.
+  const inWorkers = o.inWorkers ?? input.recent.id.length + input.counts.day.length >= WORKER_MIN_ROWS;
+  const { detections, timings } = inWorkers ? await detectInWorkers(input, o.options) : { detections: detectAll(input, o.options), timings: {} };
   const t2 = performance.now();
   const res = await upsertAlerts(ctx.db, detections, SYSTEM_ACTOR);
   const t3 = performance.now();
@@ -44,6 +46,9 @@ export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date;
   const snapshot = { countRows: input.counts.day.length, recentCases: input.recent.id.length, texts: input.recent.text?.filter(Boolean).length ?? 0 };
   return { day, detections: detections.length, created: res.created, updated: res.updated, byKind, snapshot, seconds: { load: s(t0, t1), detect: s(t1, t2), write: s(t2, t3), byKind: timings } };
 }
+
+/** Snapshots with fewer rows (recent cases + count rows) are detected on the calling thread. */
+const WORKER_MIN_ROWS = 50_000;
 
 /** Incremental runs: the families that react to single requests (trending waits for the day to complete). */
 export const INCREMENTAL_KINDS: NonNullable<WarningOptions['kinds']> = ['concentrated', 'emerging'];
