@@ -121,12 +121,17 @@ export function detectTrending(input: WarningInput, opts: WarningOptions): Detec
       if (dc) get('district', c, dc, null).y[d] += n[i];
     }
   }
+  // A database younger than the history window: fit from the first day with any request, not from leading zeros.
+  let dataStart = fitEnd;
+  for (let i = 0; i < day.length; i++) if (n[i] > 0 && day[i] >= 0 && day[i] < dataStart) dataStart = day[i];
+  if (fitEnd - dataStart < 28) return [];
+  const fitFrom = addDays(input.firstDay, dataStart);
   // Volume filter, then the family budget shared by the series watched.
   const watched: S[] = [];
   for (const s of series.values()) {
     let sum = 0;
-    for (let t = 0; t < fitEnd; t++) sum += s.y[t];
-    const level = sum / fitEnd;
+    for (let t = dataStart; t < fitEnd; t++) sum += s.y[t];
+    const level = sum / (fitEnd - dataStart);
     if (level >= (s.family === 'street' ? o.minStreetLevel : o.minLevel)) watched.push(s);
   }
   const ri = seriesRecurrence(o, watched.length);
@@ -139,7 +144,7 @@ export function detectTrending(input: WarningInput, opts: WarningOptions): Detec
     return m;
   };
   for (const s of watched) {
-    const tr = trendSeries(s.y, input.firstDay, fitEnd, o.kappa, ri);
+    const tr = trendSeries(s.y.subarray(dataStart), fitFrom, fitEnd - dataStart, o.kappa, ri);
     const alarmed = new Set<number>();
     for (let t = 0; t < tr.alarm.length; t++) if (tr.alarm[t]) alarmed.add(tr.episodeStart[t]);
     for (const start of alarmed) {
