@@ -83,12 +83,7 @@ function solve(A: Float64Array, b: Float64Array, p: number): Float64Array {
 export function fitBaseline(y: ArrayLike<number>, firstDay: string, n = y.length): Baseline {
   const features = { season: n >= 300, trend: n >= 540 }; // a trend needs well over a year to be told apart from the season
   const p = designSize(features);
-  const X = new Float64Array(n * p);
-  const row = new Float64Array(p);
-  for (let t = 0; t < n; t++) {
-    designRow(firstDay, t, features, row);
-    X.set(row, t * p);
-  }
+  const X = designMatrix(firstDay, 0, n, features);
   let total = 0;
   for (let t = 0; t < n; t++) total += y[t];
   const beta = new Float64Array(p);
@@ -131,13 +126,31 @@ export function fitBaseline(y: ArrayLike<number>, firstDay: string, n = y.length
 /** Expected counts for day indices [from, to) relative to the baseline's firstDay. */
 export function predictBaseline(bl: Baseline, from: number, to: number): Float64Array {
   const p = bl.beta.length;
-  const row = new Float64Array(p);
+  const X = designMatrix(bl.firstDay, from, to, bl.features);
   const out = new Float64Array(Math.max(0, to - from));
-  for (let t = from; t < to; t++) {
-    designRow(bl.firstDay, t, bl.features, row);
+  for (let t = 0; t < out.length; t++) {
     let eta = 0;
-    for (let j = 0; j < p; j++) eta += row[j] * bl.beta[j];
-    out[t - from] = Math.exp(Math.min(eta, 30));
+    for (let j = 0; j < p; j++) eta += X[t * p + j] * bl.beta[j];
+    out[t] = Math.exp(Math.min(eta, 30));
   }
   return out;
+}
+
+// Every series of a run shares its days, so the design rows (calendar look-ups) are built once per run.
+const matrixCache = new Map<string, Float64Array>();
+function designMatrix(firstDay: string, from: number, to: number, f: Baseline['features']): Float64Array {
+  const key = `${firstDay}|${from}|${to}|${f.season}|${f.trend}`;
+  let X = matrixCache.get(key);
+  if (X) return X;
+  const p = designSize(f);
+  const n = Math.max(0, to - from);
+  X = new Float64Array(n * p);
+  const row = new Float64Array(p);
+  for (let t = 0; t < n; t++) {
+    designRow(firstDay, from + t, f, row);
+    X.set(row, t * p);
+  }
+  if (matrixCache.size >= 16) matrixCache.clear();
+  matrixCache.set(key, X);
+  return X;
 }

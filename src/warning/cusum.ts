@@ -51,7 +51,7 @@ export function calibrateThreshold(mu: number, alpha: number, kappa: number, rec
   if (hit !== undefined) return hit;
   const m = Math.exp(lm);
   const rand = rng(seed);
-  const days = Math.max(40_000, Math.round(recurrenceDays * 300));
+  const days = Math.max(40_000, Math.round(Math.min(recurrenceDays, 400) * 300));
   const maxima: number[] = [];
   let s = 0, top = 0;
   for (let t = 0; t < days; t++) {
@@ -62,7 +62,17 @@ export function calibrateThreshold(mu: number, alpha: number, kappa: number, rec
   }
   maxima.sort((a, b) => b - a);
   const allowed = Math.floor(days / recurrenceDays);
-  const h = allowed < maxima.length ? maxima[allowed] + 1e-9 : (maxima[maxima.length - 1] ?? 1);
+  const TAIL = 50;
+  let h: number;
+  if (allowed >= TAIL || maxima.length <= TAIL) h = allowed < maxima.length ? maxima[allowed] + 1e-9 : (maxima[maxima.length - 1] ?? 1);
+  else {
+    // Long recurrence intervals (a family budget over thousands of series): extrapolate the tail instead of
+    // simulating millions of days. The CUSUM adds log likelihood ratios, whose exponential has mean 1 under
+    // the null, so an episode above h0 goes on to pass h with probability ≤ e^−(h−h0) (Wald; the overshoot
+    // makes it smaller — the threshold errs on the side of fewer false alarms).
+    const h0 = maxima[TAIL - 1];
+    h = h0 + Math.log((TAIL * recurrenceDays) / days) + 1e-9;
+  }
   thresholdCache.set(key, h);
   return h;
 }

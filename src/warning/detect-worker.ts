@@ -1,11 +1,15 @@
-// Worker thread entry: runs the detectors over snapshots posted by the serving thread (see detect-off-thread.ts).
+// Worker thread entry: runs one detector family per request, off the serving process's main thread. The
+// worker lives as long as the process, so its caches (segmented words, MinHash signatures, thresholds) carry
+// over from one incremental run to the next.
 import { parentPort } from 'node:worker_threads';
 import { detectAll, type WarningInput, type WarningOptions } from './detect.ts';
 
-parentPort!.on('message', (m: { id: number; input: WarningInput; options?: WarningOptions }) => {
+parentPort!.on('message', (m: { id: number; input: WarningInput; options: WarningOptions }) => {
   try {
-    parentPort!.postMessage({ id: m.id, ok: true, detections: detectAll(m.input, m.options) });
+    const started = process.cpuUsage();
+    const detections = detectAll(m.input, m.options);
+    parentPort!.postMessage({ id: m.id, ok: true, detections, cpuMs: process.cpuUsage(started).user / 1000 });
   } catch (err) {
-    parentPort!.postMessage({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+    parentPort!.postMessage({ id: m.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) });
   }
 });

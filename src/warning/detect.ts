@@ -4,9 +4,9 @@ import { addDays, localDateTime } from '../shared/time.ts';
 import { fitBaseline, predictBaseline } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
-import { FirstStoryClusterer, TermBurstDetector, clusterKeywords, emergingTopics, kleinbergStates } from './emerging.ts';
+import { FirstStoryClusterer, clusterKeywords, emergingTopics } from './emerging.ts';
 import { gridNeighbours, spaceTimeScan } from './scan.ts';
-import { words } from './text.ts';
+import { caseWords } from './text.ts';
 
 export interface PlaceInfo {
   key: string; // compound id or community code
@@ -24,7 +24,7 @@ export interface WarningInput {
   today: string;
   /** First day of `counts` (day index 0). */
   firstDay: string;
-  /** Daily counts by category × district × street (index arrays into the code lists; -1 = none). */
+  /** Daily counts by category × district (street −1), and by top-level category × street (index arrays into the code lists; -1 = none). */
   counts: { day: Int32Array; cat: Int32Array; district: Int32Array; street: Int32Array; n: Float64Array };
   catCodes: string[];
   districtCodes: string[];
@@ -50,14 +50,14 @@ export interface WarningInput {
 export interface WarningOptions {
   trending?: SeriesBudget & { kappa?: number; monitorDays?: number; minLevel?: number; minStreetLevel?: number; historyDays?: number };
   concentrated?: { analysisDays?: number; maxWindow?: number; neighbours?: number; replicates?: number; minCases?: number; recurrenceDays?: number; familyAlarmsPerDay?: number; seed?: number };
-  emerging?: { historyDays?: number; windowDays?: number; minPersons?: number; maxAgeDays?: number; threshold?: number };
+  emerging?: { historyDays?: number; windowDays?: number; minPersons?: number; minPlaces?: number; maxPrior?: number; alpha?: number; maxAgeDays?: number; threshold?: number };
   kinds?: ('trending' | 'concentrated' | 'emerging')[];
 }
 
 const DEFAULTS = {
   trending: { recurrenceDays: 365, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: 365 },
   concentrated: { analysisDays: 56, maxWindow: 14, neighbours: 10, replicates: 999, minCases: 5, recurrenceDays: 100, familyAlarmsPerDay: 0.3, seed: 20261128 },
-  emerging: { historyDays: 28, windowDays: 3, minPersons: 8, maxAgeDays: 7, threshold: 0.4 },
+  emerging: { historyDays: 28, windowDays: 3, minPersons: 8, minPlaces: 3, maxPrior: 1, alpha: 0.05, maxAgeDays: 7, threshold: 0.4 },
 };
 
 const dayEnd = (day: string) => new Date(localDateTime(day, 23, 59, 59).getTime());
@@ -113,25 +113,38 @@ export function detectTrending(input: WarningInput, opts: WarningOptions): Detec
     const cats: string[] = [input.catCodes[cat[i]]];
     for (let p = input.catParent?.get(cats[0]); p; p = input.catParent?.get(p)) cats.push(p);
     const dc = district[i] >= 0 ? input.districtCodes[district[i]] : null;
-    const sc = street[i] >= 0 ? input.streetCodes[street[i]] : null;
+    // Rows with a street are the street series (top-level category × street); the others build the city-wide
+    // and district series of the category and its parents.
+    if (street[i] >= 0) { get('street', cats[0], dc, input.streetCodes[street[i]]).y[d] += n[i]; continue; }
     for (const c of cats) {
       get('city', c, null, null).y[d] += n[i];
       if (dc) get('district', c, dc, null).y[d] += n[i];
-      if (sc && c === cats[0]) get('street', c, dc, sc).y[d] += n[i];
     }
   }
+  // A database younger than the history window: fit from the first day with any request, not from leading zeros.
+  let dataStart = fitEnd;
+  for (let i = 0; i < day.length; i++) if (n[i] > 0 && day[i] >= 0 && day[i] < dataStart) dataStart = day[i];
+  if (fitEnd - dataStart < 28) return [];
+  const fitFrom = addDays(input.firstDay, dataStart);
   // Volume filter, then the family budget shared by the series watched.
   const watched: S[] = [];
   for (const s of series.values()) {
     let sum = 0;
-    for (let t = 0; t < fitEnd; t++) sum += s.y[t];
-    const level = sum / fitEnd;
+    for (let t = dataStart; t < fitEnd; t++) sum += s.y[t];
+    const level = sum / (fitEnd - dataStart);
     if (level >= (s.family === 'street' ? o.minStreetLevel : o.minLevel)) watched.push(s);
   }
   const ri = seriesRecurrence(o, watched.length);
   const out: Detection[] = [];
+  // category code → which category indexes are it or below it (member look-ups scan the recent cases)
+  const masks = new Map<string, Uint8Array>();
+  const categoryMask = (code: string) => {
+    let m = masks.get(code);
+    if (!m) masks.set(code, (m = Uint8Array.from(input.catCodes, (cc) => (cc === code || (input.catParent && isAncestor(input.catParent, code, cc)) ? 1 : 0))));
+    return m;
+  };
   for (const s of watched) {
-    const tr = trendSeries(s.y, input.firstDay, fitEnd, o.kappa, ri);
+    const tr = trendSeries(s.y.subarray(dataStart), fitFrom, fitEnd - dataStart, o.kappa, ri);
     const alarmed = new Set<number>();
     for (let t = 0; t < tr.alarm.length; t++) if (tr.alarm[t]) alarmed.add(tr.episodeStart[t]);
     for (const start of alarmed) {
@@ -144,11 +157,11 @@ export function detectTrending(input: WarningInput, opts: WarningOptions): Detec
       const catName = nameOf(input, s.cat);
       const members: number[] = [];
       const r = input.recent;
+      const inCat = categoryMask(s.cat);
       for (let i = 0; i < r.id.length && members.length < 1000; i++) {
         const dd = r.day[i] - fitEnd;
         if (dd < start || dd > end) continue;
-        const cc = input.catCodes[r.cat[i]];
-        if (cc !== s.cat && !(input.catParent && isAncestor(input.catParent, s.cat, cc))) continue;
+        if (r.cat[i] < 0 || !inCat[r.cat[i]]) continue;
         if (s.district && input.districtCodes[r.district[i]] !== s.district) continue;
         if (s.street && input.streetCodes[r.street[i]] !== s.street) continue;
         members.push(r.id[i]);
@@ -212,6 +225,9 @@ export function detectConcentrated(input: WarningInput, opts: WarningOptions): D
   const ri = Math.max(o.recurrenceDays, topics.length / o.familyAlarmsPerDay);
   const pMax = 1 / ri;
   const replicates = Math.min(9999, Math.max(o.replicates, Math.ceil(2 / pMax) - 1));
+  // Once this many replicates beat a topic's best cluster its p-value can no longer reach pMax: stop there
+  // (the decision is the same as after all replicates; only clusters that will be reported run them all).
+  const stopRank = Math.max(1, Math.floor(pMax * (replicates + 1)));
   const out: Detection[] = [];
   for (const [catIdx, idx] of topics) {
     const locMap = new Map<number, number>();
@@ -228,7 +244,7 @@ export function detectConcentrated(input: WarningInput, opts: WarningOptions): D
     const dayOf = Int32Array.from(idx, (i) => r.day[i] - first);
     const res = spaceTimeScan(
       { loc: locOf, day: dayOf, locations: placeOf.length, days: o.analysisDays, neighbours },
-      { maxWindow: o.maxWindow, maxNeighbours: o.neighbours, replicates, seed: o.seed + catIdx, minCases: o.minCases, stopRank: 20 },
+      { maxWindow: o.maxWindow, maxNeighbours: o.neighbours, replicates, seed: o.seed + catIdx, minCases: o.minCases, stopRank },
     );
     const catCode = input.catCodes[catIdx];
     for (const c of res.clusters) {
@@ -297,80 +313,107 @@ function placeNeighbours(places: PlaceInfo[], k: number): Int32Array[] {
 
 // ---------- emerging ----------
 
+/**
+ * New topics over the text window: (1) bursty new terms — jieba words (cached per case) that reach
+ * minPersons distinct callers in minPlaces streets within windowDays while the history before the window has
+ * at most maxPrior documents with them, and whose binomial burst p-value beats a Bonferroni bound over all the
+ * window's words; (2) novel clusters — first-story detection: window documents clustered by MinHash/LSH, a
+ * document near any history document belongs to an old topic.
+ */
 export function detectEmerging(input: WarningInput, opts: WarningOptions): Detection[] {
   const o = { ...DEFAULTS.emerging, ...opts.emerging };
   const r = input.recent;
   if (!r.text) return [];
   const D = 1 + Math.round((Date.parse(input.today) - Date.parse(input.firstDay)) / 86400_000);
-  const first = D - o.historyDays;
+  const first = D - o.historyDays, winFrom = D - o.windowDays;
   const order: number[] = [];
   for (let i = 0; i < r.id.length; i++) if (r.day[i] >= first && r.day[i] < D && r.text[i]) order.push(i);
   order.sort((a, b) => r.at[a] - r.at[b]);
-  const fsd = new FirstStoryClusterer(o.threshold, o.historyDays);
-  const docIndex = new Map<string, number>();
-  for (const i of order) {
-    const id = String(r.id[i]);
-    docIndex.set(id, i);
-    fsd.add({ id, day: r.day[i], text: r.text[i].slice(0, 160), person: r.person?.[i] ?? id, category: input.catCodes[r.cat[i]] ?? null, district: input.districtCodes[r.district[i]] ?? null });
-  }
-  const topics = emergingTopics(fsd, D - 1, o);
+  const textOf = (i: number) => r.text![i].slice(0, 160);
+  const personOf = (i: number) => r.person?.[i] ?? String(r.id[i]);
+  const daysAxis = Array.from({ length: o.historyDays }, (_, k) => addDays(input.firstDay, first + k));
+  const dailyOf = (idxs: number[]) => { const daily = new Array(o.historyDays).fill(0); for (const i of idxs) daily[r.day[i] - first]++; return daily; };
   const out: Detection[] = [];
-  // Bursty new terms (the same documents, segmented): a new app's or scheme's name written many ways.
-  const tbd = new TermBurstDetector(o.historyDays - o.windowDays, 1);
-  for (const i of order) tbd.add({ id: String(r.id[i]), day: r.day[i], text: r.text[i].slice(0, 160), person: r.person?.[i] ?? String(r.id[i]) });
-  for (const t of tbd.topics(D - 1, o)) {
-    const idxs = t.members.map((m) => docIndex.get(m.id)!);
+
+  // (1) Bursty new terms.
+  const prior = new Map<string, number>(); // documents of the history holding the word
+  const inWindow = new Map<string, number[]>();
+  let historyDocs = 0, windowDocs = 0;
+  for (const i of order) {
+    const ws = caseWords(r.id[i], textOf(i));
+    if (r.day[i] < winFrom) { historyDocs++; for (const w of ws) prior.set(w, (prior.get(w) ?? 0) + 1); }
+    else { windowDocs++; for (const w of ws) { const l = inWindow.get(w); if (l) l.push(i); else inWindow.set(w, [i]); } }
+  }
+  const hits: { w: string; docs: number[]; p: number }[] = [];
+  for (const [w, idxs] of inWindow) {
+    if (idxs.length < o.minPersons || (prior.get(w) ?? 0) > o.maxPrior) continue;
+    if (new Set(idxs.map(personOf)).size < o.minPersons) continue;
+    if (new Set(idxs.map((i) => r.street[i])).size < o.minPlaces) continue;
+    // Burst test: the window's count against the history rate (smoothed), Bonferroni over the window's words.
+    const p = poissonUpperTail(idxs.length, (windowDocs * ((prior.get(w) ?? 0) + 1)) / (historyDocs + 2));
+    if (p > o.alpha / inWindow.size) continue;
+    hits.push({ w, docs: idxs, p });
+  }
+  // Words bursting on mostly the same documents are one topic.
+  hits.sort((a, b) => b.docs.length - a.docs.length);
+  const termTopics: { words: string[]; ids: Set<number>; p: number }[] = [];
+  for (const h of hits) {
+    const t = termTopics.find((x) => { let sh = 0; for (const i of h.docs) if (x.ids.has(i)) sh++; return sh >= Math.min(h.docs.length, x.ids.size) / 2; });
+    if (t) { t.words.push(h.w); h.docs.forEach((i) => t.ids.add(i)); t.p = Math.min(t.p, h.p); }
+    else termTopics.push({ words: [h.w], ids: new Set(h.docs), p: h.p });
+  }
+  for (const t of termTopics) {
+    const idxs = [...t.ids].sort((a, b) => r.at[a] - r.at[b]);
+    const persons = new Set(idxs.map(personOf)).size;
     const dists = [...new Set(idxs.map((i) => input.districtCodes[r.district[i]]).filter(Boolean))];
-    const daily = new Array(o.historyDays).fill(0);
-    for (const i of idxs) daily[r.day[i] - first]++;
+    const first0 = r.id[idxs[0]];
     out.push({
       kind: 'emerging',
-      incidentKey: `emerging:term:${t.members[0].id}`,
-      matchKeys: t.members.map((m) => `case:${m.id}`),
-      title: `【苗头性】新词突发：${t.words.slice(0, 3).join(' ')}（${t.persons} 人 ${t.members.length} 件）`,
-      categoryCode: input.catCodes[r.cat[idxs[0]]] ?? null,
+      incidentKey: `emerging:term:${first0}`,
+      matchKeys: idxs.map((i) => `case:${r.id[i]}`),
+      title: `【苗头性】新词突发：${t.words.slice(0, 3).join(' ')}（${persons} 人 ${idxs.length} 件）`,
+      categoryCode: mode(idxs.map((i) => input.catCodes[r.cat[i]] ?? '')) || null,
       districtCode: dists.length === 1 ? dists[0] : null,
       placeName: dists.length === 1 ? nameOf(input, dists[0]) : `${dists.length} 个区县`,
       keywords: t.words.slice(0, 5),
-      observed: t.members.length,
+      observed: idxs.length,
       expected: 0,
-      statistic: t.persons,
-      firstSeenAt: new Date(Math.min(...idxs.map((i) => r.at[i]))),
-      lastSeenAt: new Date(Math.max(...idxs.map((i) => r.at[i]))),
+      statistic: persons,
+      pValue: t.p,
+      firstSeenAt: new Date(r.at[idxs[0]]),
+      lastSeenAt: new Date(r.at[idxs[idxs.length - 1]]),
       memberCaseIds: idxs.map((i) => r.id[i]),
-      series: { method: 'Kleinberg bursty new terms', days: Array.from({ length: o.historyDays }, (_, k) => addDays(input.firstDay, first + k)), observed: daily, burstWords: t.words },
-      detail: { persons: t.persons, districts: dists },
+      series: { method: 'bursty new terms', days: daysAxis, observed: dailyOf(idxs), burstWords: t.words },
+      detail: { persons, districts: dists, wordsTested: inWindow.size },
     });
   }
+
+  // (2) Novel clusters (first-story detection against the history).
+  const fsd = new FirstStoryClusterer(o.threshold, o.historyDays);
+  const docIndex = new Map<string, number>();
+  for (const i of order) {
+    const doc = { id: String(r.id[i]), day: r.day[i], text: textOf(i), person: personOf(i), category: input.catCodes[r.cat[i]] ?? null, district: input.districtCodes[r.district[i]] ?? null };
+    if (r.day[i] < winFrom) fsd.addHistory(doc);
+    else { docIndex.set(doc.id, i); fsd.add(doc); }
+  }
+  const topics = emergingTopics(fsd, D - 1, o).filter((c) => new Set(c.members.map((m) => r.street[docIndex.get(m.id)!])).size >= o.minPlaces);
   if (!topics.length) return out;
-  // Background document frequencies from a sample, for distinctive keywords.
-  const bg = new Map<string, number>();
-  const step = Math.max(1, Math.floor(order.length / 5000));
-  let bgDocs = 0;
-  for (let k = 0; k < order.length; k += step) { bgDocs++; for (const w of new Set(words(r.text[order[k]]))) bg.set(w, (bg.get(w) ?? 0) + 1); }
-  const totals = new Int32Array(o.historyDays);
-  for (const i of order) totals[r.day[i] - first]++;
+  // Background document frequencies (the whole text window), for distinctive keywords.
+  const bg = new Map(prior);
+  for (const [w, l] of inWindow) bg.set(w, (bg.get(w) ?? 0) + l.length);
   for (const c of topics) {
-    const keywords = clusterKeywords(c, bg, bgDocs);
-    const burstWords = keywords.filter((w) => {
-      const cnt = new Int32Array(o.historyDays);
-      for (const i of order) if (r.text![i].includes(w)) cnt[r.day[i] - first]++;
-      return kleinbergStates(cnt, totals)[o.historyDays - 1] === 1;
-    });
+    const keywords = clusterKeywords(c, bg, historyDocs + windowDocs);
+    const burstWords = keywords.filter((w) => (prior.get(w) ?? 0) <= o.maxPrior);
     const idxs = c.members.map((m) => docIndex.get(m.id)!);
     const cats = [...new Set(c.members.map((m) => m.category).filter(Boolean))] as string[];
     const dists = [...new Set(c.members.map((m) => m.district).filter(Boolean))] as string[];
-    const firstAt = Math.min(...idxs.map((i) => r.at[i])), lastAt = Math.max(...idxs.map((i) => r.at[i]));
-    const daily = new Array(o.historyDays).fill(0);
-    for (const i of idxs) daily[r.day[i] - first]++;
-    const mainCat = mode(c.members.map((m) => m.category ?? ''));
     const mainDist = mode(c.members.map((m) => m.district ?? ''));
     out.push({
       kind: 'emerging',
       incidentKey: `emerging:${c.members[0].id}`,
       matchKeys: c.members.map((m) => `case:${m.id}`),
       title: `【苗头性】新话题：${keywords.slice(0, 3).join(' ')}（${c.persons.size} 人 ${c.members.length} 件）`,
-      categoryCode: mainCat || null,
+      categoryCode: mode(c.members.map((m) => m.category ?? '')) || null,
       districtCode: dists.length === 1 ? mainDist || null : null,
       placeName: dists.length === 1 ? nameOf(input, dists[0]) : `${dists.length} 个区县`,
       keywords,
@@ -379,14 +422,22 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
       statistic: c.persons.size,
       pValue: null,
       recurrenceDays: null,
-      firstSeenAt: new Date(firstAt),
-      lastSeenAt: new Date(lastAt),
+      firstSeenAt: new Date(Math.min(...idxs.map((i) => r.at[i]))),
+      lastSeenAt: new Date(Math.max(...idxs.map((i) => r.at[i]))),
       memberCaseIds: c.members.map((m) => Number(m.id)),
-      series: { method: 'first-story MinHash/LSH + Kleinberg', days: Array.from({ length: o.historyDays }, (_, k) => addDays(input.firstDay, first + k)), observed: daily, burstWords },
+      series: { method: 'first-story MinHash/LSH', days: daysAxis, observed: dailyOf(idxs), burstWords },
       detail: { persons: c.persons.size, categories: cats, districts: dists },
     });
   }
   return out;
+}
+
+/** P(X ≥ k) for X ~ Poisson(mu), summed in log space (k small, mu tiny for new words). */
+function poissonUpperTail(k: number, mu: number): number {
+  if (k <= 0) return 1;
+  let term = Math.exp(-mu), cdf = 0;
+  for (let j = 0; j < k; j++) { cdf += term; term *= mu / (j + 1); }
+  return Math.max(0, 1 - cdf) || term; // 1 − cdf underflows for tiny mu: the first tail term then dominates
 }
 
 function mode(xs: string[]): string {

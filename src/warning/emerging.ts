@@ -27,9 +27,25 @@ export interface TopicCluster {
 /** Single-pass clustering: a document joins the cluster of its most similar recent document (LSH candidates). */
 export class FirstStoryClusterer {
   clusters: TopicCluster[] = [];
-  private buckets = new Map<string, number[]>(); // band key → doc refs (cluster id)
+  /** Documents of the history (addHistory) and those that join them: old topics, never emerging. */
+  readonly history: TopicCluster = { id: -1, firstDay: -Infinity, lastDay: -Infinity, members: [], persons: new Set(), sigs: [] };
+  private buckets = new Map<number, number[]>(); // band key → doc refs
   private docs: { sig: Uint32Array; cluster: number; day: number }[] = [];
   constructor(readonly threshold = 0.4, readonly memoryDays = 120) {}
+
+  /** Indexes a document of the history without clustering it: later documents like it are not novel. */
+  addHistory(doc: Doc): void {
+    this.index(minhash(doc.text), -1, doc.day);
+  }
+
+  private index(sig: Uint32Array, cluster: number, day: number, keys = bandKeys(sig)): void {
+    const ref = this.docs.push({ sig, cluster, day }) - 1;
+    for (const k of keys) {
+      const list = this.buckets.get(k);
+      if (list) { list.push(ref); if (list.length > 64) list.splice(0, list.length - 32); }
+      else this.buckets.set(k, [ref]);
+    }
+  }
 
   add(doc: Doc): { cluster: TopicCluster; novel: boolean } {
     const sig = minhash(doc.text);
@@ -53,6 +69,10 @@ export class FirstStoryClusterer {
     }
     let cluster: TopicCluster;
     let novel = false;
+    if (bestDoc >= 0 && best >= this.threshold && this.docs[bestDoc].cluster < 0) {
+      this.index(sig, -1, doc.day, keys);
+      return { cluster: this.history, novel: false };
+    }
     if (bestDoc >= 0 && best >= this.threshold) cluster = this.clusters[this.docs[bestDoc].cluster];
     else {
       cluster = { id: this.clusters.length, firstDay: doc.day, lastDay: doc.day, members: [], persons: new Set(), sigs: [] };
@@ -62,12 +82,7 @@ export class FirstStoryClusterer {
     cluster.members.push(doc);
     cluster.lastDay = Math.max(cluster.lastDay, doc.day);
     cluster.persons.add(doc.person ?? doc.id);
-    const ref = this.docs.push({ sig, cluster: cluster.id, day: doc.day }) - 1;
-    for (const k of keys) {
-      const list = this.buckets.get(k);
-      if (list) { list.push(ref); if (list.length > 64) list.splice(0, list.length - 32); }
-      else this.buckets.set(k, [ref]);
-    }
+    this.index(sig, cluster.id, doc.day, keys);
     return { cluster, novel };
   }
 }

@@ -1,14 +1,17 @@
 // Reads the snapshot the detectors need from the database: daily counts (grouped in SQL) over the history,
-// and the recent cases one by one (places, texts, caller hashes) for the scan and emerging topics.
+// and the recent cases one by one (places; texts and caller hashes for the emerging window only).
 import type { Db } from '../store/db.ts';
 import { addDays } from '../shared/time.ts';
 import type { PlaceInfo, WarningInput } from './detect.ts';
 
-export async function loadWarningInput(db: Db, today: string, o: { historyDays?: number; recentDays?: number; upTo?: Date } = {}): Promise<WarningInput> {
+export async function loadWarningInput(db: Db, today: string, o: { historyDays?: number; recentDays?: number; textDays?: number; upTo?: Date; counts?: boolean } = {}): Promise<WarningInput> {
   const historyDays = o.historyDays ?? 365;
   const recentDays = o.recentDays ?? 56;
-  const firstDay = addDays(today, -(historyDays - 1));
+  const withCounts = o.counts ?? true;
+  // Without the year of counts, day 0 is the first recent day: the snapshot is the recent window only.
+  const firstDay = addDays(today, -((withCounts ? historyDays : recentDays) - 1));
   const recentFrom = addDays(today, -(recentDays - 1));
+  const textFrom = addDays(today, -((o.textDays ?? 28) - 1));
   const upTo = o.upTo ?? new Date(Date.UTC(9999, 0, 1));
   const codes = () => {
     const list: string[] = [];
@@ -36,26 +39,40 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
   const compounds = new Map<string, { name: string; lng: number | null; lat: number | null; community: string }>();
   for (const c of await db.query('SELECT id, name, lng, lat, community_code FROM compounds')) compounds.set(c.id, { name: c.name, lng: c.lng, lat: c.lat, community: c.community_code });
 
-  const rows = await db.query<{ d: string; c: string; di: string | null; s: string | null; n: number }>(
-    `SELECT local_day::text AS d, category_code AS c, district_code AS di, street_code AS s, count(*)::int AS n FROM cases
-      WHERE local_day BETWEEN $1::date AND $2::date AND category_code IS NOT NULL AND received_at <= $3 GROUP BY 1, 2, 3, 4`,
-    [firstDay, today, upTo],
-  );
-  const base = Date.parse(firstDay);
-  const dayIdx = (d: string) => Math.round((Date.parse(d) - base) / 86400_000);
+  // Daily counts for the trending series, aggregated in SQL: category × district (the city-wide and parent
+  // category series are sums of these), and street × top-level category (street series; leaf × street is too
+  // thin to watch). Only the daily run needs them: the incremental run skips the year of history.
+  type CountRow = { d: number; c: string; di: string | null; s: string | null; n: number };
+  const countRows: CountRow[] = !withCounts ? [] : [
+    ...(await db.query<CountRow>(
+      `SELECT (local_day - $1::date)::int AS d, category_code AS c, district_code AS di, NULL::text AS s, count(*)::int AS n FROM cases
+        WHERE local_day BETWEEN $1::date AND $2::date AND category_code IS NOT NULL AND received_at <= $3 GROUP BY 1, 2, 3`,
+      [firstDay, today, upTo],
+    )),
+    ...(await db.query<CountRow>(
+      `WITH RECURSIVE roots AS (SELECT code, code AS root FROM categories WHERE parent_code IS NULL
+                                UNION ALL SELECT c.code, r.root FROM categories c JOIN roots r ON c.parent_code = r.code)
+       SELECT (x.local_day - $1::date)::int AS d, r.root AS c, x.district_code AS di, x.street_code AS s, count(*)::int AS n
+         FROM cases x JOIN roots r ON r.code = x.category_code
+        WHERE x.local_day BETWEEN $1::date AND $2::date AND x.street_code IS NOT NULL AND x.received_at <= $3 GROUP BY 1, 2, 3, 4`,
+      [firstDay, today, upTo],
+    )),
+  ];
   const counts = {
-    day: Int32Array.from(rows, (r) => dayIdx(r.d)),
-    cat: Int32Array.from(rows, (r) => cats.idx(r.c)),
-    district: Int32Array.from(rows, (r) => dists.idx(r.di)),
-    street: Int32Array.from(rows, (r) => streets.idx(r.s)),
-    n: Float64Array.from(rows, (r) => r.n),
+    day: Int32Array.from(countRows, (r) => r.d),
+    cat: Int32Array.from(countRows, (r) => cats.idx(r.c)),
+    district: Int32Array.from(countRows, (r) => dists.idx(r.di)),
+    street: Int32Array.from(countRows, (r) => streets.idx(r.s)),
+    n: Float64Array.from(countRows, (r) => r.n),
   };
 
+  // Recent cases one by one for the scan window; texts and callers only for the (shorter) emerging window.
   const recentRows = await db.query(
-    `SELECT id, received_at, local_day::text AS d, category_code, district_code, street_code, community_code, compound_id, lng, lat,
-            coalesce(title, '') || ' ' || content AS text, caller_phone_hash
-       FROM cases WHERE local_day BETWEEN $1::date AND $2::date AND received_at <= $3 ORDER BY received_at`,
-    [recentFrom, today, upTo],
+    `SELECT id, received_at, (local_day - $1::date)::int AS d, category_code, district_code, street_code, community_code, compound_id, lng, lat,
+            CASE WHEN local_day >= $4::date THEN left(coalesce(title, '') || ' ' || content, 160) END AS text,
+            CASE WHEN local_day >= $4::date THEN caller_phone_hash END AS person
+       FROM cases WHERE local_day BETWEEN $2::date AND $3::date AND received_at <= $5`,
+    [firstDay, recentFrom, today, textFrom, upTo],
   );
   const places: PlaceInfo[] = [];
   const placeIdx = new Map<string, number>();
@@ -79,14 +96,14 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
   };
   const recent = {
     id: Float64Array.from(recentRows, (r) => Number(r.id)),
-    day: Int32Array.from(recentRows, (r) => dayIdx(r.d)),
+    day: Int32Array.from(recentRows, (r) => r.d),
     at: Float64Array.from(recentRows, (r) => new Date(r.received_at).getTime()),
     cat: Int32Array.from(recentRows, (r) => cats.idx(r.category_code)),
     district: Int32Array.from(recentRows, (r) => dists.idx(r.district_code)),
     street: Int32Array.from(recentRows, (r) => streets.idx(r.street_code)),
     place: Int32Array.from(recentRows, placeOf),
-    text: recentRows.map((r) => r.text as string),
-    person: recentRows.map((r) => (r.caller_phone_hash as string | null) ?? null),
+    text: recentRows.map((r) => (r.text as string | null) ?? ''),
+    person: recentRows.map((r) => (r.person as string | null) ?? null),
   };
   return { today, firstDay, counts, catCodes: cats.list, districtCodes: dists.list, streetCodes: streets.list, catParent, names, recent, places };
 }

@@ -141,7 +141,8 @@ export function replayMessages(text: string, o: ReplayOptions = {}) {
     ...o.options,
     trending: { recurrenceDays: 200, minLevel: 0.5, monitorDays: 28, ...o.options?.trending },
     concentrated: { neighbours: 1, minCases: 3, replicates: o.replicates ?? 999, familyAlarmsPerDay: 0.01, analysisDays: Math.min(56, days), ...o.options?.concentrated },
-    emerging: { minPersons: o.minPersons ?? 3, historyDays: Math.min(28, days), ...o.options?.emerging },
+    // messages carry no street: "several places" cannot be asked of them
+    emerging: { minPersons: o.minPersons ?? 3, minPlaces: 1, historyDays: Math.min(28, days), ...o.options?.emerging },
   };
 
   // Day by day, as of each day's end; merge detections into incidents like upsertAlerts.

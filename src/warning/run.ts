@@ -1,5 +1,6 @@
 // Warning runs: the daily batch (`minsheng warn run`, the server's scheduled job) and the incremental run
-// that case hooks trigger (debounced) so that an alert appears within a minute of the request that tips it.
+// that case hooks trigger (debounced; concentrated + emerging over the recent window only) so that an alert
+// appears within a minute of the request that tips it.
 // Detection is read-only and may run in several workers; writes go through upsertAlerts under an advisory
 // lock with deterministic incident keys, so two workers never raise the same alert twice.
 import type { AppContext } from '../server/context.ts';
@@ -7,9 +8,9 @@ import { SYSTEM_ACTOR } from '../server/context.ts';
 import type { CaseHooks } from '../cases/hooks.ts';
 import { localDay } from '../shared/time.ts';
 import { detectAll, type WarningOptions } from './detect.ts';
+import { detectInWorkers, type KindTimings } from './detect-in-worker.ts';
 import { loadWarningInput } from './load-input.ts';
 import { upsertAlerts } from './alerts.ts';
-import { detectOffThread } from './detect-off-thread.ts';
 
 export interface RunSummary {
   day: string;
@@ -17,28 +18,42 @@ export interface RunSummary {
   created: number;
   updated: number;
   byKind: Record<string, number>;
-  seconds: { load: number; detect: number; write: number };
+  snapshot: { countRows: number; recentCases: number; texts: number };
+  seconds: { load: number; detect: number; write: number; byKind: KindTimings };
 }
 
-/** One run: snapshot → detectors → alerts. `offThread`: detect in the worker thread (serving processes). */
-export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date; options?: WarningOptions; offThread?: boolean } = {}): Promise<RunSummary> {
+/**
+ * One run: read the snapshot (SQL does the counting), detect in worker threads, upsert alerts. Trending
+ * compares whole local days with their expected counts, so it belongs to the daily run over complete days;
+ * a run without it (the incremental one) reads only the recent window.
+ */
+export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date; options?: WarningOptions; inWorkers?: boolean } = {}): Promise<RunSummary> {
   const now = o.now ?? new Date();
   const day = o.day ?? localDay(now);
+  const kinds = o.options?.kinds ?? ['trending', 'concentrated', 'emerging'];
   const t0 = performance.now();
-  const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now });
+  const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending') });
   const t1 = performance.now();
-  const detections = o.offThread ? await detectOffThread(input, o.options) : detectAll(input, o.options);
+  // Worker threads pay off on a city's volume; a small snapshot is detected here faster than a worker starts.
+  const inWorkers = o.inWorkers ?? input.recent.id.length + input.counts.day.length >= WORKER_MIN_ROWS;
+  const { detections, timings } = inWorkers ? await detectInWorkers(input, o.options) : { detections: detectAll(input, o.options), timings: {} };
   const t2 = performance.now();
   const res = await upsertAlerts(ctx.db, detections, SYSTEM_ACTOR);
   const t3 = performance.now();
   const byKind: Record<string, number> = {};
   for (const d of detections) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
   const s = (a: number, b: number) => Math.round(b - a) / 1000;
-  return { day, detections: detections.length, created: res.created, updated: res.updated, byKind, seconds: { load: s(t0, t1), detect: s(t1, t2), write: s(t2, t3) } };
+  const snapshot = { countRows: input.counts.day.length, recentCases: input.recent.id.length, texts: input.recent.text?.filter(Boolean).length ?? 0 };
+  return { day, detections: detections.length, created: res.created, updated: res.updated, byKind, snapshot, seconds: { load: s(t0, t1), detect: s(t1, t2), write: s(t2, t3), byKind: timings } };
 }
 
+/** Snapshots with fewer rows (recent cases + count rows) are detected on the calling thread. */
+const WORKER_MIN_ROWS = 50_000;
+
+/** Incremental runs: the families that react to single requests (trending waits for the day to complete). */
+export const INCREMENTAL_KINDS: NonNullable<WarningOptions['kinds']> = ['concentrated', 'emerging'];
 /** Incremental runs are spaced by at least this many times the last run's duration. */
-const DUTY = 4;
+export const DUTY = 1;
 
 /**
  * Case hook: after a case is created, schedule one run `debounceMs` later (requests arriving meanwhile join
@@ -57,7 +72,7 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
     running = (async () => {
       const started = Date.now();
       try {
-        const s = await runWarning(lastCtx!, { options: o.options, now: o.now?.(), offThread: true });
+        const s = await runWarning(lastCtx!, { options: { kinds: INCREMENTAL_KINDS, ...o.options }, now: o.now?.() });
         o.onRun?.(s);
       } catch (e) {
         o.onError?.(e);
@@ -70,8 +85,9 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
     })();
     await running;
   };
-  // Duty cycle: a run over a large history is long and CPU-bound in this process, so the next one waits at
-  // least DUTY × its duration — detection never takes more than about 1/DUTY of the serving process.
+  // Duty cycle: detection runs in worker threads but still takes CPU from the machine, so the next run waits
+  // at least DUTY × the last one's duration — the detectors never take more than about 1/(DUTY+1) of it.
+  // Worst case for a request arriving just after a run started: T + max(debounce, DUTY·T) + T.
   const schedule = () => {
     if (timer) return;
     const wait = Math.max(o.debounceMs ?? 10_000, DUTY * lastRunMs - (Date.now() - lastRunEnd));
@@ -110,7 +126,7 @@ export function scheduleDailyWarning(ctx: AppContext, o: { hour?: number; onRun?
       if (stopped) return;
       try {
         // yesterday, complete
-        o.onRun?.(await runWarning(ctx, { day: localDay(Date.now() - 86400_000), offThread: true }));
+        o.onRun?.(await runWarning(ctx, { day: localDay(Date.now() - 86400_000) }));
       } catch (e) {
         o.onError?.(e);
       }

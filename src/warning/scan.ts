@@ -59,10 +59,12 @@ interface Best { llr: number; center: number; k: number; w: number; c: number; m
 const LN = Float64Array.from({ length: 4096 }, (_, i) => Math.log(i));
 const lnInt = (c: number) => (c < 4096 ? LN[c] : Math.log(c));
 
+// Hot loop of the Monte Carlo: no closures or allocations in here (each would run per centre × replicate).
 function scanOnce(
   recent: Int32Array, // per location × W: cases with day ≥ D−w (index l*W + w−1)
   locTotal: Float64Array,
-  windowTotal: Float64Array,
+  lnWindow: Float64Array, // ln of the cases in each window (fixed under permutation)
+  firstW: number, // shortest window holding any case
   C: number,
   centers: Int32Array,
   neighbours: Int32Array[],
@@ -73,9 +75,6 @@ function scanOnce(
   zc: Float64Array,
 ): number {
   const lnC = Math.log(C);
-  const lnWindow = Float64Array.from(windowTotal, (x) => (x > 0 ? Math.log(x) : -Infinity));
-  let firstW = 0;
-  while (firstW < W - 1 && windowTotal[firstW] === 0) firstW++;
   let best = 0;
   for (let ci = 0; ci < centers.length; ci++) {
     const center = centers[ci];
@@ -88,7 +87,8 @@ function scanOnce(
     zc.fill(0);
     let zoneTotal = 0;
     let cb: Best | null = null;
-    const bar = () => (perCenter ? (cb ? cb.llr : 0) : best);
+    // The value a cylinder must beat: the best overall (replicates) or the best of this centre (observed data).
+    let bar = perCenter ? 0 : best;
     for (let k = 0; k < kmax; k++) {
       const l = nb[k];
       zoneTotal += locTotal[l];
@@ -100,19 +100,21 @@ function scanOnce(
       const lnZone = Math.log(zoneTotal) - lnC;
       // Whole-zone bound: all its recent cases against the smallest expected count of any window.
       const cAll = zc[W - 1];
-      if (cAll * (lnInt(cAll) - lnZone - lnWindow[firstW]) <= bar()) continue;
+      if (cAll * (lnInt(cAll) - lnZone - lnWindow[firstW]) <= bar) continue;
       for (let w = 0; w < W; w++) {
         const c = zc[w];
         // Same count as the shorter window but a larger μ: weaker, skip.
         if (c === 0 || (w > 0 && c === zc[w - 1])) continue;
         const lnMu = lnZone + lnWindow[w];
         // c·ln(c/μ) bounds the LLR from above (the second term is negative): skip the exact value when it cannot win.
-        if (c * (lnInt(c) - lnMu) <= bar()) continue;
+        if (c * (lnInt(c) - lnMu) <= bar) continue;
         const mu = Math.exp(lnMu);
         if (c <= mu) continue;
         const llr = poissonLlr(c, mu, C);
         if (llr > best) best = llr;
-        if (perCenter && (!cb || llr > cb.llr)) cb = { llr, center, k: k + 1, w: w + 1, c, mu };
+        if (perCenter) {
+          if (!cb || llr > cb.llr) { cb = { llr, center, k: k + 1, w: w + 1, c, mu }; bar = llr; }
+        } else bar = best;
       }
     }
     if (perCenter && cb) perCenter.push(cb);
@@ -132,33 +134,30 @@ export function spaceTimeScan(input: ScanInput, opts: ScanOptions = {}): ScanRes
   const maxZone = (opts.maxZoneShare ?? 0.5) * C;
   const locTotal = new Float64Array(L);
   const windowTotal = new Float64Array(W);
-  const recentDays: number[] = [];
+  const recentList: number[] = [];
   for (let i = 0; i < C; i++) {
     locTotal[loc[i]]++;
     const back = D - 1 - day[i]; // 0 = last day
     if (back < W) {
-      recentDays.push(back);
+      recentList.push(back);
       for (let w = back; w < W; w++) windowTotal[w]++;
     }
   }
-  if (recentDays.length === 0) return { clusters: [], replicatesRun: 0, totalCases: C };
+  if (recentList.length === 0) return { clusters: [], replicatesRun: 0, totalCases: C };
   const centersList: number[] = [];
   for (let l = 0; l < L; l++) if (locTotal[l] > 0) centersList.push(l);
   const centers = Int32Array.from(centersList);
   const recent = new Int32Array(L * W);
-  const fill = (locOf: (i: number) => number, backOf: (i: number) => number, m: number) => {
-    recent.fill(0);
-    for (let i = 0; i < m; i++) {
-      const base = locOf(i) * W;
-      for (let w = backOf(i); w < W; w++) recent[base + w]++;
-    }
-  };
-  const recentIdx: number[] = [];
-  for (let i = 0; i < C; i++) if (D - 1 - day[i] < W) recentIdx.push(i);
-  fill((i) => loc[recentIdx[i]], (i) => D - 1 - day[recentIdx[i]], recentIdx.length);
+  for (let i = 0; i < C; i++) {
+    const back = D - 1 - day[i];
+    if (back < W) for (let w = back, base = loc[i] * W; w < W; w++) recent[base + w]++;
+  }
+  const lnWindow = Float64Array.from(windowTotal, (x) => (x > 0 ? Math.log(x) : -Infinity));
+  let firstW = 0;
+  while (firstW < W - 1 && windowTotal[firstW] === 0) firstW++;
   const zc = new Float64Array(W);
   const perCenter: Best[] = [];
-  const observedMax = scanOnce(recent, locTotal, windowTotal, C, centers, neighbours, W, K, maxZone, perCenter, zc);
+  const observedMax = scanOnce(recent, locTotal, lnWindow, firstW, C, centers, neighbours, W, K, maxZone, perCenter, zc);
   // Secondary clusters: best cylinder per centre, strongest first, not overlapping a stronger one.
   perCenter.sort((a, b) => b.llr - a.llr);
   const used = new Uint8Array(L);
@@ -176,6 +175,7 @@ export function spaceTimeScan(input: ScanInput, opts: ScanOptions = {}): ScanRes
   const rand = rng(opts.seed ?? 20261128);
   const idx = new Int32Array(C);
   for (let i = 0; i < C; i++) idx[i] = i;
+  const recentDays = Int32Array.from(recentList);
   const m = recentDays.length;
   const maxima: number[] = [];
   let beatBest = 0;
@@ -185,8 +185,9 @@ export function spaceTimeScan(input: ScanInput, opts: ScanOptions = {}): ScanRes
       const j = i + Math.floor(rand() * (C - i));
       const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
     }
-    fill((i) => loc[idx[i]], (i) => recentDays[i], m);
-    const mx = scanOnce(recent, locTotal, windowTotal, C, centers, neighbours, W, K, maxZone, null, zc);
+    recent.fill(0);
+    for (let i = 0; i < m; i++) for (let w = recentDays[i], base = loc[idx[i]] * W; w < W; w++) recent[base + w]++;
+    const mx = scanOnce(recent, locTotal, lnWindow, firstW, C, centers, neighbours, W, K, maxZone, null, zc);
     maxima.push(mx);
     if (mx >= observedMax) beatBest++;
     if (beatBest >= stopRank) { r++; break; }

@@ -23,6 +23,22 @@ export function words(text: string): string[] {
     .filter((w) => w.length >= 2 && !STOP.has(w) && /[\u4e00-\u9fffA-Za-z]/.test(w) && !/^[A-Za-z]?\d+$/.test(w));
 }
 
+/** Distinct terms (content words and adjacent pairs) of a case's text, cached by case id (daily and incremental runs see the same cases again). */
+const wordCache = new Map<number, string[]>();
+export function caseWords(id: number, text: string): string[] {
+  let ws = wordCache.get(id);
+  if (!ws) {
+    // words and adjacent word pairs: a new scheme is often new only as a phrase (燃气灶 + 回收补贴)
+    const w = words(text);
+    const terms = new Set(w);
+    for (let i = 0; i + 1 < w.length; i++) terms.add(w[i] + w[i + 1]);
+    ws = [...terms];
+    if (wordCache.size >= 600_000) wordCache.clear();
+    wordCache.set(id, ws);
+  }
+  return ws;
+}
+
 /** Adds place and compound names so that they segment as one word. */
 export function addWords(names: string[]): void {
   if (names.length) segmenter().loadDict(Buffer.from(names.map((n) => `${n} 100000 ns`).join('\n')));
@@ -34,7 +50,7 @@ export function minhash(text: string): Uint32Array {
   const hit = sigCache.get(text);
   if (hit) return hit;
   const sig = computeMinhash(text);
-  if (sigCache.size >= 300_000) sigCache.clear();
+  if (sigCache.size >= 600_000) sigCache.clear();
   sigCache.set(text, sig);
   return sig;
 }
@@ -45,9 +61,9 @@ function computeMinhash(text: string): Uint32Array {
   return minhashSignature(text.replace(/[^\u4e00-\u9fffA-Za-z]/g, '')) ?? EMPTY_SIGNATURE;
 }
 
-/** Band keys for LSH buckets. */
-export function bandKeys(sig: Uint32Array): string[] {
-  const keys: string[] = [];
-  for (let b = 0; b < LSH_BANDS; b++) keys.push(`${b}:${bandKey(sig, b).toString(36)}`);
+/** Band keys for LSH buckets (band × 2^32 + the band's hash: numbers, so bucket maps stay cheap). */
+export function bandKeys(sig: Uint32Array): number[] {
+  const keys: number[] = [];
+  for (let b = 0; b < LSH_BANDS; b++) keys.push(b * 4294967296 + bandKey(sig, b));
   return keys;
 }
