@@ -62,16 +62,8 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
   let truth: Truth;
   try {
     const seal = createSealCache(ctx.secrets);
-    let batchNo = 0;
     let inFlight: Promise<unknown> = Promise.resolve();
-    for (;;) {
-      const next = await source.next();
-      if (next.done) {
-        truth = next.value;
-        break;
-      }
-      const b = next.value;
-      if (++batchNo % GC_EVERY === 0) fullGc();
+    truth = await eachBatch(source, async (b) => {
       for (const d of b.days) if (d.lastNo !== null) lastNo.set(d.day, d.lastNo);
       const casesCsv = sealCases(b, seal);
       // One batch is copied while the next is sealed (and generated in the worker). Without foreign keys,
@@ -85,7 +77,7 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
       cases += b.caseTails.length;
       events += b.events;
       opts.onProgress?.({ day: b.days[b.days.length - 1].day, daysDone, days: opts.days, cases, events, ms: Date.now() - t0 });
-    }
+    });
     await inFlight;
   } catch (err) {
     await source.return?.(undefined as never); // stops the worker thread
@@ -118,6 +110,17 @@ export async function loadDemo(ctx: AppContext, opts: DemoOptions): Promise<Demo
  * its own, so a long load asks for a full collection every few batches instead (tens of ms each): memory stays flat.
  */
 const GC_EVERY = 4;
+
+/** Hands every generated batch to `onBatch` in order (a full collection every GC_EVERY batches keeps memory
+ *  flat) and returns the ground truth the generator ends with. */
+async function eachBatch(source: ReturnType<typeof cityBatches>, onBatch: (b: EncodedBatch) => Promise<void>): Promise<Truth> {
+  for (let batchNo = 1; ; batchNo++) {
+    const next = await source.next();
+    if (next.done) return next.value;
+    if (batchNo % GC_EVERY === 0) fullGc();
+    await onBatch(next.value);
+  }
+}
 const fullGc: () => void = (() => {
   try {
     v8.setFlagsFromString('--expose-gc');
@@ -212,23 +215,14 @@ export async function writeDemoCsv(dir: string, opts: DemoOptions, secrets: Secr
   let daysDone = 0;
   const genOpts: CityOptions = { seed: opts.seed, start: opts.start, days: opts.days, perDay: opts.perDay, incidents: opts.incidents, horizon: opts.horizon };
   const source = cityBatches(genOpts, { ...opts, batchDays: opts.batchDays ?? 7 });
-  let truth: Truth;
-  let batchNo = 0;
-  for (;;) {
-    const next = await source.next();
-    if (next.done) {
-      truth = next.value;
-      break;
-    }
-    const b = next.value;
-    if (++batchNo % GC_EVERY === 0) fullGc();
+  const truth = await eachBatch(source, async (b) => {
     await write(casesOut, sealCases(b, seal));
     await write(eventsOut, b.eventsCsv);
     cases += b.caseTails.length;
     events += b.events;
     daysDone += b.days.length;
     opts.onProgress?.({ day: b.days[b.days.length - 1].day, daysDone, days: opts.days, cases, events, ms: Date.now() - t0 });
-  }
+  });
   await Promise.all([casesOut, eventsOut].map((s) => new Promise<void>((r) => s.end(() => r()))));
   writeTruth(opts.truthFile ?? path.join(dir, 'truth.json'), truth);
   return { cases, events, days: opts.days, ms: Date.now() - t0, truth };
