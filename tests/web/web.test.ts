@@ -232,9 +232,27 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     expect(r.status).toBe(200);
     expect(((await r.json()) as any).user).toMatchObject({ role: 'unit_staff', unitId: REF.units.env, name: '周承办' });
 
+    // An API token: its ms_… secret is shown once, it works, and revoking (after confirming) ends it.
+    await page.getByRole('tab', { name: '接口令牌' }).click();
+    await page.getByRole('button', { name: '新建令牌' }).click();
+    await page.locator('.token-form input[name=name]').fill('12315 平台对接');
+    await page.locator('.token-form button[type=submit]').click();
+    await secret.waitFor({ state: 'visible', timeout: 5000 });
+    const token = (await secret.textContent())!.trim();
+    expect(token).toMatch(/^ms_/);
+    await page.locator('.secret-dialog').getByRole('button', { name: '我已保存' }).click();
+    const bearer = () => fetch(`${server.url}/api/cases`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.status);
+    expect(await bearer()).toBe(200);
+    await page.locator('.el-tab-pane:visible .el-table').getByRole('button', { name: '吊销' }).click();
+    await page.locator('.el-message-box').getByRole('button', { name: '确定' }).click();
+    await expect.poll(() => page.locator('.el-tab-pane:visible .el-table').textContent(), { timeout: 5000 }).toContain('已吊销');
+    expect(await bearer()).toBe(401);
+    await shot(page, 'admin-tokens');
+
     // The audit tab lists the creation.
     await page.getByRole('tab', { name: '审计日志' }).click();
     await expect.poll(() => page.locator('.el-tab-pane:visible .el-table').textContent(), { timeout: 5000 }).toContain('新建用户');
+    await shot(page, 'admin-audit');
     // The one 400 is the refused bad username above (Chromium logs every failed request).
     expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     await page.context().close();
