@@ -197,4 +197,72 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+  it('an admin creates a user who can then sign in; an operator cannot reach 系统管理', async (t) => {
+    await requireEndpoints(server.url, ['POST /api/auth/login', 'GET /api/users', 'POST /api/users', 'GET /api/tokens', 'GET /api/audit'], t.skip);
+    const admin = await auth.signIn(server.ctx.db, 'admin', { name: '孙管理' });
+    const { page, errors } = await newPage(browser);
+    await loginAs(page, server.url, admin.user.username, auth.TEST_PASSWORD, '/admin');
+    expect(await page.locator('nav.menu').textContent()).toContain('系统管理');
+    await page.waitForSelector('.user-row');
+
+    await page.locator('[data-action=new-user]').click();
+    const form = page.locator('.user-form');
+    // A bad username is refused by the API and explained next to the field.
+    await form.locator('input[name=username]').fill('Bad Name!');
+    await form.locator('input[name=name]').fill('周承办');
+    await form.locator('select[name=role]').selectOption('unit_staff');
+    await form.locator('select[name=unitId]').selectOption(REF.units.env);
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => form.locator('.err').textContent(), { timeout: 5000 }).toContain('用户名');
+
+    await form.locator('input[name=username]').fill('zhou.unit');
+    await form.locator('button[type=submit]').click();
+    const secret = page.locator('.secret-dialog code.secret');
+    await secret.waitFor({ timeout: 5000 });
+    const password = (await secret.textContent())!.trim();
+    expect(password.length).toBeGreaterThanOrEqual(8);
+    await shot(page, 'admin-new-user-password');
+    await page.locator('.secret-dialog').getByRole('button', { name: '我已保存' }).click();
+    const row = page.locator('.user-row', { hasText: 'zhou.unit' });
+    await expect.poll(() => row.textContent(), { timeout: 5000 }).toContain('承办单位');
+    expect(await row.textContent()).toContain('启用');
+
+    // The generated password works, and the account is bound to the unit chosen on the page.
+    const r = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'zhou.unit', password }) });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as any).user).toMatchObject({ role: 'unit_staff', unitId: REF.units.env, name: '周承办' });
+
+    // An API token: its ms_… secret is shown once, it works, and revoking (after confirming) ends it.
+    await page.getByRole('tab', { name: '接口令牌' }).click();
+    await page.getByRole('button', { name: '新建令牌' }).click();
+    await page.locator('.token-form input[name=name]').fill('12315 平台对接');
+    await page.locator('.token-form button[type=submit]').click();
+    await secret.waitFor({ state: 'visible', timeout: 5000 });
+    const token = (await secret.textContent())!.trim();
+    expect(token).toMatch(/^ms_/);
+    await page.locator('.secret-dialog').getByRole('button', { name: '我已保存' }).click();
+    const bearer = () => fetch(`${server.url}/api/cases`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.status);
+    expect(await bearer()).toBe(200);
+    await page.locator('.el-tab-pane:visible .el-table').getByRole('button', { name: '吊销' }).click();
+    await page.locator('.el-message-box').getByRole('button', { name: '确定' }).click();
+    await expect.poll(() => page.locator('.el-tab-pane:visible .el-table').textContent(), { timeout: 5000 }).toContain('已吊销');
+    expect(await bearer()).toBe(401);
+    await shot(page, 'admin-tokens');
+
+    // The audit tab lists the creation.
+    await page.getByRole('tab', { name: '审计日志' }).click();
+    await expect.poll(() => page.locator('.el-tab-pane:visible .el-table').textContent(), { timeout: 5000 }).toContain('新建用户');
+    await shot(page, 'admin-audit');
+    // The one 400 is the refused bad username above (Chromium logs every failed request).
+    expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    await page.context().close();
+
+    const op = await newPage(browser);
+    await loginAs(op.page, server.url, users.op.username, auth.TEST_PASSWORD, '/admin');
+    await op.page.waitForSelector('nav.menu a');
+    expect(new URL(op.page.url()).pathname).not.toBe('/admin');
+    expect(await op.page.locator('nav.menu').textContent()).not.toContain('系统管理');
+    expect(op.errors).toEqual([]);
+    await op.page.context().close();
+  });
 });

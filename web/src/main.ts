@@ -2,8 +2,9 @@ import { createApp } from 'vue';
 import {
   ElButton, ElInput, ElSelect, ElOption, ElForm, ElFormItem, ElTable, ElTableColumn, ElTag, ElPagination, ElDialog, ElCard,
   ElTimeline, ElTimelineItem, ElDescriptions, ElDescriptionsItem, ElEmpty, ElRadioGroup, ElRadioButton, ElInputNumber, ElAlert,
-  ElTabs, ElTabPane, ElDatePicker, ElLoading, ElMessage, ElDrawer, ElBadge, ElTooltip, ElRow, ElCol, ElSwitch,
+  ElTabs, ElTabPane, ElDatePicker, ElLoading, ElMessage, ElDrawer, ElBadge, ElTooltip, ElRow, ElCol, ElSwitch, provideGlobalConfig,
 } from 'element-plus';
+import zhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
 import 'element-plus/dist/index.css';
 import './style.css';
 import App from './App.vue';
@@ -16,6 +17,8 @@ for (const c of [ElButton, ElInput, ElSelect, ElOption, ElForm, ElFormItem, ElTa
   ElTimeline, ElTimelineItem, ElDescriptions, ElDescriptionsItem, ElEmpty, ElRadioGroup, ElRadioButton, ElInputNumber, ElAlert,
   ElTabs, ElTabPane, ElDatePicker, ElDrawer, ElBadge, ElTooltip, ElRow, ElCol, ElSwitch]) app.component(c.name!, c);
 app.use(ElLoading);
+// Element's own texts (pagination 共 N 条, date pickers, dialogs) in Chinese.
+provideGlobalConfig({ locale: zhCn }, app, true);
 app.config.globalProperties.$message = ElMessage;
 
 setGuard((c) => {

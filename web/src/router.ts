@@ -11,6 +11,7 @@ export const routes: RouteDef[] = [
   { path: '/alerts', title: '预警中心', load: () => import('./views/Alerts.vue'), roles: ['analyst', 'leader', 'admin', 'operator', 'unit_staff'] },
   { path: '/analysis', title: '统计分析', load: () => import('./views/Analysis.vue'), roles: ['analyst', 'leader', 'admin'] },
   { path: '/knowledge', title: '知识库', load: () => import('./views/Knowledge.vue') },
+  { path: '/admin', title: '系统管理', load: () => import('./views/Admin.vue'), roles: ['admin'] },
   { path: '/screen', title: '大屏', load: () => import('./views/Screen.vue'), bare: true },
   { path: '/login', title: '登录', load: () => import('./views/Login.vue'), bare: true },
 ];

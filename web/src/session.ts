@@ -37,6 +37,7 @@ const PAGES = {
   analysis: { path: '/analysis', label: '统计分析' },
   knowledge: { path: '/knowledge', label: '知识库' },
   screen: { path: '/screen', label: '大屏' },
+  admin: { path: '/admin', label: '系统管理' },
 };
 type Page = keyof typeof PAGES;
 export interface MenuItem { path: string; label: string; key: string }
@@ -54,7 +55,7 @@ export const menus: Record<Role, MenuItem[]> = {
   unit_staff: menu('inbox', ['cases', '本单位工单'], 'alerts', 'knowledge'),
   analyst: menu('alerts', 'analysis', 'cases', 'knowledge', 'screen'),
   leader: menu('screen', 'analysis', 'alerts', 'cases'),
-  admin: menu('desk', 'cases', ['inbox', '单位待办'], 'alerts', 'analysis', 'knowledge', 'screen'),
+  admin: menu('desk', 'cases', ['inbox', '单位待办'], 'alerts', 'analysis', 'knowledge', 'screen', 'admin'),
 };
 
 export const homeOf = (role: Role) => menus[role][0].path;

@@ -51,12 +51,31 @@ export interface Alert {
 }
 export interface RefItem { code: string; name: string; parentCode?: string | null; level?: number | string; path?: string[] }
 export interface Unit { id: string; name: string; kind?: string }
+export interface ManagedUser extends User { unitName?: string | null; active?: boolean; locked?: boolean; lastLoginAt?: string | null; createdAt?: string }
+export interface NewUser { username: string; name: string; role: Role; unitId?: string | null; password?: string }
+export interface ApiToken { id: string; name: string; prefix?: string; scopes: string[]; unitId?: string | null; channel?: string | null; expiresAt?: string | null; lastUsedAt?: string | null; revoked: boolean; createdAt?: string }
+export interface NewToken { name: string; scopes: string[]; unitId?: string; channel?: string; expiresInDays?: number }
+export interface AuditRow { id: string; at: string; actorId?: string | null; actorName?: string | null; actorRole?: string | null; action: string; caseId?: string | null; target?: string | null; detail?: unknown; ip?: string | null }
+export interface AuditQuery { action?: string; actorId?: string; from?: string; to?: string; limit?: number; offset?: number }
 
 export const api = {
   // auth (security issue)
   login: (username: string, password: string) => http<{ user: User }>('POST', '/api/auth/login', { username, password }),
   me: () => http<{ user: User }>('GET', '/api/auth/me'),
   logout: () => optional('POST', '/api/auth/logout', null),
+
+  // user administration, API tokens, audit log (admin; issue 8)
+  listUsers: async () => asPage<ManagedUser>(await http('GET', '/api/users?limit=500')),
+  /** `password` comes back once when none was given. */
+  createUser: (input: NewUser) => http<{ user: ManagedUser; password?: string }>('POST', '/api/users', dropEmpty(input)),
+  updateUser: (id: string, patch: { name?: string; role?: Role; unitId?: string | null; active?: boolean }) => http<{ user: ManagedUser }>('PATCH', `/api/users/${id}`, patch),
+  resetPassword: (id: string) => http<{ ok: true; password?: string }>('POST', `/api/users/${id}/password`, {}),
+  deactivateUser: (id: string) => http<{ user: ManagedUser }>('POST', `/api/users/${id}/deactivate`, {}),
+  listTokens: async () => asPage<ApiToken>(await http('GET', '/api/tokens')).items,
+  /** `secret` (ms_…) is shown once. */
+  createToken: (input: NewToken) => http<{ token: ApiToken; secret: string }>('POST', '/api/tokens', dropEmpty(input)),
+  revokeToken: (id: string) => http<{ token: ApiToken }>('DELETE', `/api/tokens/${id}`),
+  listAudit: async (q: AuditQuery) => asPage<AuditRow>(await http('GET', `/api/audit${qs(q as any)}`)),
 
   // cases (issue 2)
   listCases: async (q: CaseQuery) => asPage<CaseDto>(await optional('GET', `/api/cases${qs(q as any)}`, [])),
