@@ -4,6 +4,7 @@
 // while the previous flush ran go together. If a batch fails (a bad row, a hook that throws, an idempotency
 // race), its cases are retried one by one so that each request gets its own outcome.
 import type { Db, Row } from '../store/db.ts';
+import { isDbUnavailable } from '../shared/errors.ts';
 import { CASE_COLUMNS, CASE_JOINS } from './dto.ts';
 import { hasAfterChange, runAfterChange, type CaseChange } from './hooks.ts';
 
@@ -131,7 +132,8 @@ async function flush(db: Db, batch: Pending[]): Promise<void> {
       : await insertCases(db, batch);
     batch.forEach((p, i) => p.resolve(stored[i]!));
   } catch (err) {
-    if (batch.length === 1) return batch[0]!.reject(err);
+    // Isolating a bad case only helps when the database answered; during an outage every case gets the 503 now.
+    if (batch.length === 1 || isDbUnavailable(err)) return batch.forEach((p) => p.reject(err));
     for (const p of batch) await flush(db, [p]); // isolate the failing case(s)
   }
 }

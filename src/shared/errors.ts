@@ -25,3 +25,6 @@ export const unauthorized = (message = '请先登录') => new AppError('unauthor
 export const forbidden = (message = '无权执行此操作') => new AppError('forbidden', message, 403);
 /** The database or another dependency is briefly unavailable: safe to retry (with the same Idempotency-Key). */
 export const unavailable = (message = '服务暂时不可用，请稍后重试') => new AppError('unavailable', message, 503);
+
+/** The database is unreachable right now (503, retryable with the same Idempotency-Key). */
+export const isDbUnavailable = (err: unknown): boolean => err instanceof AppError && err.code === 'db_unavailable';

@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { Writable } from 'node:stream';
-import { AppError } from '../shared/errors.ts';
+import { AppError, isDbUnavailable } from '../shared/errors.ts';
 import { csvChunks, quoteIdent, type Db, type Row } from './db.ts';
 
 // A real PostgreSQL server through postgres.js, with types aligned to PGlite's.
@@ -255,4 +255,3 @@ function transaction<T>(pools: Pools, fn: (tx: Db) => Promise<T>): Promise<T> {
   ) as Promise<T>;
 }
 
-const isDbUnavailable = (err: unknown) => err instanceof AppError && err.code === 'db_unavailable';
