@@ -4,9 +4,9 @@ import { addDays, localDateTime } from '../shared/time.ts';
 import { fitBaseline, predictBaseline } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
-import { FirstStoryClusterer, clusterKeywords, emergingTopics } from './emerging.ts';
+import { FirstStoryClusterer, clusterKeywords, emergingTopics, groupBursts, novelInWindow, termBursts } from './emerging.ts';
 import { gridNeighbours, spaceTimeScan } from './scan.ts';
-import { caseWords } from './text.ts';
+import { caseTerms, minhash, startTermRun, termId, termName } from './text.ts';
 
 export interface PlaceInfo {
   key: string; // compound id or community code
@@ -50,14 +50,14 @@ export interface WarningInput {
 export interface WarningOptions {
   trending?: SeriesBudget & { kappa?: number; monitorDays?: number; minLevel?: number; minStreetLevel?: number; historyDays?: number };
   concentrated?: { analysisDays?: number; maxWindow?: number; neighbours?: number; replicates?: number; minCases?: number; recurrenceDays?: number; familyAlarmsPerDay?: number; seed?: number };
-  emerging?: { historyDays?: number; windowDays?: number; minPersons?: number; minPlaces?: number; maxPrior?: number; alpha?: number; maxAgeDays?: number; threshold?: number };
+  emerging?: { historyDays?: number; windowDays?: number; maxWindow?: number; ratio?: number; minRatio?: number; minPersons?: number; minPlaces?: number; alpha?: number; maxAgeDays?: number; threshold?: number };
   kinds?: ('trending' | 'concentrated' | 'emerging')[];
 }
 
 const DEFAULTS = {
   trending: { recurrenceDays: 365, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: 365 },
   concentrated: { analysisDays: 56, maxWindow: 14, neighbours: 10, replicates: 999, minCases: 5, recurrenceDays: 100, familyAlarmsPerDay: 0.3, seed: 20261128 },
-  emerging: { historyDays: 28, windowDays: 3, minPersons: 8, minPlaces: 3, maxPrior: 1, alpha: 0.05, maxAgeDays: 7, threshold: 0.4 },
+  emerging: { historyDays: 28, windowDays: 3, maxWindow: 14, ratio: 1, minRatio: 5, minPersons: 5, minPlaces: 3, alpha: 0.05, maxAgeDays: 7, threshold: 0.4 },
 };
 
 const dayEnd = (day: string) => new Date(localDateTime(day, 23, 59, 59).getTime());
@@ -314,11 +314,12 @@ function placeNeighbours(places: PlaceInfo[], k: number): Int32Array[] {
 // ---------- emerging ----------
 
 /**
- * New topics over the text window: (1) bursty new terms — jieba words (cached per case) that reach
- * minPersons distinct callers in minPlaces streets within windowDays while the history before the window has
- * at most maxPrior documents with them, and whose binomial burst p-value beats a Bonferroni bound over all the
- * window's words; (2) novel clusters — first-story detection: window documents clustered by MinHash/LSH, a
- * document near any history document belongs to an old topic.
+ * New topics over the text window: (1) bursty terms — jieba words and word pairs whose rate over the last
+ * 1–maxWindow days is significantly above their rate before (exact conditional binomial test, Tarone-Bonferroni
+ * over all terms × windows, family-wise alpha per run) and at least minRatio × it (new, not a swing), counted
+ * in distinct callers, spread over ≥ minPlaces streets; terms bursting on the same requests are one topic; (2) novel clusters — first-story
+ * detection: window documents clustered by MinHash/LSH, a document near any history document belongs to an old
+ * topic.
  */
 export function detectEmerging(input: WarningInput, opts: WarningOptions): Detection[] {
   const o = { ...DEFAULTS.emerging, ...opts.emerging };
@@ -335,75 +336,60 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   const dailyOf = (idxs: number[]) => { const daily = new Array(o.historyDays).fill(0); for (const i of idxs) daily[r.day[i] - first]++; return daily; };
   const out: Detection[] = [];
 
-  // (1) Bursty new terms.
-  const prior = new Map<string, number>(); // documents of the history holding the word
-  const inWindow = new Map<string, number[]>();
-  let historyDocs = 0, windowDocs = 0;
-  for (const i of order) {
-    const ws = caseWords(r.id[i], textOf(i));
-    if (r.day[i] < winFrom) { historyDocs++; for (const w of ws) prior.set(w, (prior.get(w) ?? 0) + 1); }
-    else { windowDocs++; for (const w of ws) { const l = inWindow.get(w); if (l) l.push(i); else inWindow.set(w, [i]); } }
-  }
-  const hits: { w: string; docs: number[]; p: number }[] = [];
-  for (const [w, idxs] of inWindow) {
-    if (idxs.length < o.minPersons || (prior.get(w) ?? 0) > o.maxPrior) continue;
-    if (new Set(idxs.map(personOf)).size < o.minPersons) continue;
-    if (new Set(idxs.map((i) => r.street[i])).size < o.minPlaces) continue;
-    // Burst test: the window's count against the history rate (smoothed), Bonferroni over the window's words.
-    const p = poissonUpperTail(idxs.length, (windowDocs * ((prior.get(w) ?? 0) + 1)) / (historyDocs + 2));
-    if (p > o.alpha / inWindow.size) continue;
-    hits.push({ w, docs: idxs, p });
-  }
-  // Words bursting on mostly the same documents are one topic.
-  hits.sort((a, b) => b.docs.length - a.docs.length);
-  const termTopics: { words: string[]; ids: Set<number>; p: number }[] = [];
-  for (const h of hits) {
-    const t = termTopics.find((x) => { let sh = 0; for (const i of h.docs) if (x.ids.has(i)) sh++; return sh >= Math.min(h.docs.length, x.ids.size) / 2; });
-    if (t) { t.words.push(h.w); h.docs.forEach((i) => t.ids.add(i)); t.p = Math.min(t.p, h.p); }
-    else termTopics.push({ words: [h.w], ids: new Set(h.docs), p: h.p });
-  }
-  for (const t of termTopics) {
-    const idxs = [...t.ids].sort((a, b) => r.at[a] - r.at[b]);
+  // (1) Bursty terms.
+  startTermRun();
+  const terms = order.map((i) => caseTerms(r.id[i], textOf(i)));
+  const { bursts, tests, pThreshold } = termBursts(
+    { day: Int32Array.from(order, (i) => r.day[i] - first), terms, person: order.map(personOf), place: Int32Array.from(order, (i) => r.street[i]) },
+    o.historyDays,
+    { maxWindow: o.maxWindow, ratio: o.ratio, minRatio: o.minRatio, alpha: o.alpha, minPersons: o.minPersons, minPlaces: o.minPlaces },
+  );
+  for (const t of groupBursts(bursts)) {
+    const idxs = [...t.docs].map((k) => order[k]).sort((a, b) => r.at[a] - r.at[b]);
+    const lead = t.bursts[0];
+    const words = t.bursts.map((b) => termName(b.term));
     const persons = new Set(idxs.map(personOf)).size;
     const dists = [...new Set(idxs.map((i) => input.districtCodes[r.district[i]]).filter(Boolean))];
-    const first0 = r.id[idxs[0]];
     out.push({
       kind: 'emerging',
-      incidentKey: `emerging:term:${first0}`,
+      incidentKey: `emerging:term:${r.id[idxs[0]]}`,
       matchKeys: idxs.map((i) => `case:${r.id[i]}`),
-      title: `【苗头性】新词突发：${t.words.slice(0, 3).join(' ')}（${persons} 人 ${idxs.length} 件）`,
+      title: `【苗头性】新词突发：${words.slice(0, 3).join(' ')}（${persons} 人 ${idxs.length} 件）`,
       categoryCode: mode(idxs.map((i) => input.catCodes[r.cat[i]] ?? '')) || null,
       districtCode: dists.length === 1 ? dists[0] : null,
       placeName: dists.length === 1 ? nameOf(input, dists[0]) : `${dists.length} 个区县`,
-      keywords: t.words.slice(0, 5),
-      observed: idxs.length,
-      expected: 0,
-      statistic: persons,
-      pValue: t.p,
+      keywords: words.slice(0, 5),
+      observed: lead.persons,
+      expected: Math.round(lead.expected * 100) / 100,
+      statistic: lead.persons,
+      pValue: lead.p,
       firstSeenAt: new Date(r.at[idxs[0]]),
       lastSeenAt: new Date(r.at[idxs[idxs.length - 1]]),
       memberCaseIds: idxs.map((i) => r.id[i]),
-      series: { method: 'bursty new terms', days: daysAxis, observed: dailyOf(idxs), burstWords: t.words },
-      detail: { persons, districts: dists, wordsTested: inWindow.size },
+      series: { method: 'bursty terms (conditional binomial, Tarone)', days: daysAxis, observed: dailyOf(idxs), burstWords: words, windowDays: lead.window, minRatio: o.minRatio },
+      detail: { persons, districts: dists, termsTested: tests, pThreshold, historyRequests: lead.history },
     });
   }
-
-  // (2) Novel clusters (first-story detection against the history).
+  // (2) Novel clusters: first-story detection — window documents with no near history document, clustered.
+  const windowDocs = order.filter((i) => r.day[i] >= winFrom);
+  const novel = novelInWindow(windowDocs.map((i) => minhash(textOf(i))), (function* () { for (const i of order) if (r.day[i] < winFrom) yield minhash(textOf(i)); })(), o.threshold);
   const fsd = new FirstStoryClusterer(o.threshold, o.historyDays);
   const docIndex = new Map<string, number>();
-  for (const i of order) {
+  windowDocs.forEach((i, k) => {
+    if (!novel[k]) return;
     const doc = { id: String(r.id[i]), day: r.day[i], text: textOf(i), person: personOf(i), category: input.catCodes[r.cat[i]] ?? null, district: input.districtCodes[r.district[i]] ?? null };
-    if (r.day[i] < winFrom) fsd.addHistory(doc);
-    else { docIndex.set(doc.id, i); fsd.add(doc); }
-  }
+    docIndex.set(doc.id, i);
+    fsd.add(doc);
+  });
   const topics = emergingTopics(fsd, D - 1, o).filter((c) => new Set(c.members.map((m) => r.street[docIndex.get(m.id)!])).size >= o.minPlaces);
   if (!topics.length) return out;
-  // Background document frequencies (the whole text window), for distinctive keywords.
-  const bg = new Map(prior);
-  for (const [w, l] of inWindow) bg.set(w, (bg.get(w) ?? 0) + l.length);
+  // document frequencies of words over the text window: a cluster's distinctive words
+  const df = new Map<number, number>();
+  for (const ts of terms) for (const t of ts) df.set(t, (df.get(t) ?? 0) + 1);
+  const background = { get: (w: string) => df.get(termId(w) ?? -1) };
   for (const c of topics) {
-    const keywords = clusterKeywords(c, bg, historyDocs + windowDocs);
-    const burstWords = keywords.filter((w) => (prior.get(w) ?? 0) <= o.maxPrior);
+    const keywords = clusterKeywords(c, background, order.length);
+    const burstWords = bursts.map((b) => termName(b.term)).filter((w) => keywords.includes(w));
     const idxs = c.members.map((m) => docIndex.get(m.id)!);
     const cats = [...new Set(c.members.map((m) => m.category).filter(Boolean))] as string[];
     const dists = [...new Set(c.members.map((m) => m.district).filter(Boolean))] as string[];
@@ -430,14 +416,6 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
     });
   }
   return out;
-}
-
-/** P(X ≥ k) for X ~ Poisson(mu), summed in log space (k small, mu tiny for new words). */
-function poissonUpperTail(k: number, mu: number): number {
-  if (k <= 0) return 1;
-  let term = Math.exp(-mu), cdf = 0;
-  for (let j = 0; j < k; j++) { cdf += term; term *= mu / (j + 1); }
-  return Math.max(0, 1 - cdf) || term; // 1 − cdf underflows for tiny mu: the first tail term then dominates
 }
 
 function mode(xs: string[]): string {

@@ -5,7 +5,7 @@ import { expectedCount, nearestNeighbours, poissonLlr, spaceTimeScan } from './s
 import { calibrateThreshold, nbCusum } from './cusum.ts';
 import { fitBaseline, predictBaseline } from './baseline.ts';
 import { negbin, poisson, rng } from './random.ts';
-import { FirstStoryClusterer, emergingTopics, kleinbergStates } from './emerging.ts';
+import { FirstStoryClusterer, binomialUpperTail, novelInWindow, emergingTopics, groupBursts, kleinbergStates, termBursts, type TermDocs } from './emerging.ts';
 
 // Reference values recorded from R surveillance::earsC (src/warning/fixtures/ears-r.R; synthetic numbers only).
 const fixture: { series: string; x: number[]; method: EarsMethod; alpha: number; range: [number, number]; upperbound: number[]; alarm: number[] }[] =
@@ -132,6 +132,90 @@ describe('emerging topics', () => {
     const st = kleinbergStates(r, d);
     expect(st[21]).toBe(1);
     expect(st[5]).toBe(0);
+  });
+});
+
+describe('first-story novelty', () => {
+  it('marks window documents near a history document as old, the others as novel', async () => {
+    const { minhash } = await import('./text.ts');
+    const bg = ['小区路灯不亮晚上出行不便', '道路积水严重影响通行', '噪音扰民晚上施工', '公交车站点设置不合理'];
+    const history = Array.from({ length: 200 }, (_, i) => minhash(`${bg[i % 4]}请尽快处理谢谢${i % 7 ? '' : '师傅'}`));
+    const window = [minhash(`${bg[1]}请尽快处理谢谢`), minhash('有人冒充快递客服以理赔退款为名诱导下载会议软件骗取验证码'), minhash(`${bg[3]}请尽快处理谢谢师傅`)];
+    expect(Array.from(novelInWindow(window, history, 0.4))).toEqual([0, 1, 0]);
+  });
+});
+
+describe('bursty terms', () => {
+  // A hand-made stream: 28 days × 150 documents, each with 4 of 300 common terms (Zipf-like) from a large pool
+  // of callers over 40 streets; `extra` adds documents holding given terms on given days.
+  const stream = (seed: number, extra: { day: number; terms: number[]; person: string; place: number }[] = [], days = 28) => {
+    const rand = rng(seed);
+    const day: number[] = [], terms: Int32Array[] = [], person: string[] = [], place: number[] = [];
+    for (let d = 0; d < days; d++) for (let k = 0; k < 150; k++) {
+      const ts = new Set<number>();
+      while (ts.size < 4) ts.add(Math.floor(300 * Math.pow(rand(), 2)));
+      day.push(d); terms.push(Int32Array.from(ts)); person.push(`p${Math.floor(rand() * 1e6)}`); place.push(Math.floor(rand() * 40));
+    }
+    for (const e of extra) { day.push(e.day); terms.push(Int32Array.from(e.terms)); person.push(e.person); place.push(e.place); }
+    return { day, terms, person, place } satisfies TermDocs;
+  };
+  const NEW = 1000;
+
+  it('finds a new term that bursts, with its documents and a small p-value', () => {
+    const extra = Array.from({ length: 12 }, (_, i) => ({ day: 25 + (i % 3), terms: [NEW, 3], person: `n${i}`, place: i % 6 }));
+    const { bursts, pThreshold } = termBursts(stream(1, extra), 28);
+    expect(bursts.map((b) => b.term)).toEqual([NEW]);
+    expect(bursts[0].persons).toBe(12);
+    expect(bursts[0].history).toBe(0);
+    expect(bursts[0].p).toBeLessThan(pThreshold);
+    expect(bursts[0].window).toBeLessThanOrEqual(3);
+  });
+
+  it('finds a new term that ramps up slowly (its early days are not held against it)', () => {
+    const daily = [1, 1, 0, 2, 1, 2, 2, 1, 2, 3]; // 15 requests over 10 days, never 10 in 3 days
+    const extra = daily.flatMap((k, i) => Array.from({ length: k }, (_, j) => ({ day: 18 + i, terms: [NEW], person: `r${i}-${j}`, place: (i + j) % 9 })));
+    const { bursts } = termBursts(stream(2, extra), 28);
+    expect(bursts.map((b) => b.term)).toEqual([NEW]);
+    expect(bursts[0].window).toBeGreaterThanOrEqual(7);
+  });
+
+  it('does not flag steady terms, common or rare (null streams)', () => {
+    let alarms = 0;
+    for (let seed = 10; seed < 30; seed++) {
+      // a rare old term at ≈ 0.4 a day throughout
+      const rand = rng(seed * 7);
+      const extra = Array.from({ length: 28 }, (_, d) => d).flatMap((d) => (rand() < 0.4 ? [{ day: d, terms: [NEW], person: `s${d}`, place: d % 40 }] : []));
+      alarms += termBursts(stream(seed, extra), 28).bursts.length;
+    }
+    expect(alarms).toBe(0);
+  });
+
+  it('does not flag a common term doubling: significant, but not new', () => {
+    const extra = [25, 26, 27].flatMap((d) => Array.from({ length: 40 }, (_, i) => ({ day: d, terms: [0], person: `c${d}-${i}`, place: i % 40 })));
+    expect(termBursts(stream(3, extra), 28).bursts.map((b) => b.term)).not.toContain(0);
+    expect(termBursts(stream(3, extra), 28, { minRatio: 1 }).bursts.map((b) => b.term)).toContain(0); // the jump itself is significant
+  });
+
+  it('does not count one caller repeating, nor a topic in a single place', () => {
+    const repeat = Array.from({ length: 15 }, (_, i) => ({ day: 25 + (i % 3), terms: [NEW], person: 'same', place: i % 6 }));
+    expect(termBursts(stream(4, repeat), 28).bursts).toEqual([]);
+    const twoPeople = Array.from({ length: 15 }, (_, i) => ({ day: 25 + (i % 3), terms: [NEW], person: `t${i % 2}`, place: i % 6 }));
+    expect(termBursts(stream(4, twoPeople), 28).bursts).toEqual([]);
+    const onePlace = Array.from({ length: 15 }, (_, i) => ({ day: 25 + (i % 3), terms: [NEW], person: `u${i}`, place: 7 }));
+    expect(termBursts(stream(4, onePlace), 28).bursts).toEqual([]);
+  });
+
+  it('groups terms bursting on the same documents into one topic', () => {
+    const extra = Array.from({ length: 12 }, (_, i) => ({ day: 25 + (i % 3), terms: [NEW, NEW + 1, ...(i < 6 ? [NEW + 2] : [])], person: `g${i}`, place: i % 6 }));
+    const other = Array.from({ length: 10 }, (_, i) => ({ day: 26 + (i % 2), terms: [NEW + 5], person: `h${i}`, place: 10 + (i % 5) }));
+    const topics = groupBursts(termBursts(stream(5, [...extra, ...other]), 28).bursts);
+    expect(topics.length).toBe(2);
+    expect(topics.map((t) => t.docs.size).sort((a, b) => a - b)).toEqual([10, 12]);
+  });
+
+  it('binomial upper tail equals the direct sum', () => {
+    const direct = (k: number, m: number, p: number) => { let s = 0; for (let j = k; j <= m; j++) { let c = 1; for (let i = 0; i < j; i++) c = (c * (m - i)) / (i + 1); s += c * p ** j * (1 - p) ** (m - j); } return s; };
+    for (const [k, m, p] of [[3, 10, 0.2], [10, 10, 0.1], [15, 40, 0.3], [1, 5, 0.5], [0, 5, 0.5]] as const) expect(binomialUpperTail(k, m, p)).toBeCloseTo(direct(k, m, p), 12);
   });
 });
 

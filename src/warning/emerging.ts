@@ -88,6 +88,32 @@ export class FirstStoryClusterer {
 }
 
 /**
+ * First-story novelty in bulk: which of the window's documents have no near document (estimated Jaccard ≥
+ * threshold) in the history. The history streams through an LSH index of the window's documents — lookups
+ * only, no index of the (ten times larger) history is built; a window document found old leaves its buckets.
+ */
+export function novelInWindow(windowSigs: Uint32Array[], historySigs: Iterable<Uint32Array>, threshold = 0.4): Uint8Array {
+  const old = new Uint8Array(windowSigs.length);
+  const buckets = new Map<number, number[]>();
+  windowSigs.forEach((sig, d) => { for (const k of bandKeys(sig)) { const l = buckets.get(k); if (l) l.push(d); else buckets.set(k, [d]); } });
+  for (const sig of historySigs) {
+    for (const k of bandKeys(sig)) {
+      const list = buckets.get(k);
+      if (!list) continue;
+      // the last few still-novel documents of a bucket: a busy bucket is an old topic, most leave it soon
+      for (let q = list.length - 1, checked = 0; q >= 0 && checked < 8; q--) {
+        const d = list[q];
+        if (old[d]) { list[q] = list[list.length - 1]; list.pop(); continue; }
+        checked++;
+        if (jaccardEstimate(sig, windowSigs[d]) >= threshold) old[d] = 1;
+      }
+      if (!list.length) buckets.delete(k);
+    }
+  }
+  return old.map((x) => 1 - x);
+}
+
+/**
  * Kleinberg's two-state automaton on r_t relevant out of d_t documents per day: state 1 emits at rate s·p0.
  * Returns the state sequence (Viterbi) — 1 marks burst days.
  */
@@ -138,7 +164,7 @@ export interface EmergingTopic {
 }
 
 /** Ranks a cluster's words by frequency in the cluster against their frequency in the background. */
-export function clusterKeywords(cluster: TopicCluster, background: Map<string, number>, backgroundDocs: number, top = 5): string[] {
+export function clusterKeywords(cluster: TopicCluster, background: Pick<Map<string, number>, 'get'>, backgroundDocs: number, top = 5): string[] {
   const tf = new Map<string, number>();
   for (const m of cluster.members) for (const w of new Set(words(m.text))) tf.set(w, (tf.get(w) ?? 0) + 1);
   const n = cluster.members.length;
@@ -173,84 +199,183 @@ export function emergingTopics(clusterer: FirstStoryClusterer, today: number, op
   return out;
 }
 
-/** Daily document frequency of words over docs (day index from 0 to days−1). */
-export function wordDailyCounts(docs: Doc[], days: number): { perWord: Map<string, Int32Array>; totals: Int32Array } {
-  const perWord = new Map<string, Int32Array>();
-  const totals = new Int32Array(days);
-  for (const d of docs) {
-    if (d.day < 0 || d.day >= days) continue;
-    totals[d.day]++;
-    for (const w of new Set(words(d.text))) {
-      let a = perWord.get(w);
-      if (!a) perWord.set(w, (a = new Int32Array(days)));
-      a[d.day]++;
-    }
-  }
-  return { perWord, totals };
+/** The documents a term-burst run reads: day index (0 … days−1, the last is today), term ids, person, place. */
+export interface TermDocs {
+  day: ArrayLike<number>;
+  terms: ArrayLike<Int32Array>;
+  /** Distinct person (caller hash, user id): one person repeating counts once. */
+  person: ArrayLike<string>;
+  /** Place index (street), −1 unknown: a new topic spreads over several places. */
+  place: ArrayLike<number>;
 }
 
-/** Words whose Kleinberg state is 'burst' on the last day, with at least minDocs documents in the last 3 days. */
-export function burstingWords(perWord: Map<string, Int32Array>, totals: Int32Array, minDocs = 5): string[] {
-  const n = totals.length;
-  const out: [string, number][] = [];
-  for (const [w, r] of perWord) {
-    const recent = (r[n - 1] ?? 0) + (r[n - 2] ?? 0) + (r[n - 3] ?? 0);
-    if (recent < minDocs) continue;
-    const st = kleinbergStates(r, totals);
-    if (st[n - 1]) out.push([w, recent]);
+export interface TermBurstOptions {
+  /** Longest burst window scanned (days ending today); everything before it is the term's history. */
+  maxWindow?: number; // 14
+  /** The null hypothesis: the window's rate is at most `ratio` × the history rate. */
+  ratio?: number; // 1
+  /** Novelty: the window's rate must also be ≥ minRatio × the history rate (Kleinberg's s; history count +½): a new topic, not a common word's swing. */
+  minRatio?: number; // 5
+  /** Family-wise chance of a false burst per run: Tarone's bound over every term × window. */
+  alpha?: number; // 0.05
+  minPersons?: number; // 5
+  minPlaces?: number; // 3
+}
+
+export interface TermBurst {
+  term: number;
+  /** Days of the burst window (ending today). */
+  window: number;
+  /** Documents holding the term in the window. */
+  docs: number[];
+  persons: number;
+  places: number;
+  /** Documents holding it before the window, and what that rate predicts for the window (ratio 1). */
+  history: number;
+  expected: number;
+  p: number;
+}
+
+const logFactorial: number[] = [0];
+function lf(n: number): number {
+  for (let k = logFactorial.length; k <= n; k++) logFactorial.push(logFactorial[k - 1] + Math.log(k));
+  return logFactorial[n];
+}
+
+/** P(K ≥ k) for K ~ Binomial(m, p), summed from k up in log space (k above the mean: the terms shrink fast). */
+export function binomialUpperTail(k: number, m: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > m) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  const lp = Math.log(p), lq = Math.log1p(-p);
+  let sum = 0;
+  const first = lf(m) - lf(k) - lf(m - k) + k * lp + (m - k) * lq;
+  for (let j = k; j <= m; j++) {
+    const t = Math.exp(lf(m) - lf(j) - lf(m - j) + j * lp + (m - j) * lq - first);
+    sum += t;
+    if (t < 1e-12 * sum && j > m * p) break;
   }
-  return out.sort((a, b) => b[1] - a[1]).map(([w]) => w);
+  return Math.min(1, Math.exp(first) * sum);
 }
 
 /**
- * Bursty new terms: a word that was (almost) absent from the history and now appears in documents of at least
- * minPersons distinct people within windowDays — Kleinberg's automaton is in its burst state on such a day.
- * Words bursting together on the same documents form one topic.
+ * Bursty terms as of the last day. For each term and each window of w = 1 … maxWindow days ending today, the
+ * exact conditional test of two Poisson rates: given the m documents holding the term over the whole span,
+ * the window's share is Binomial(m, p0) under H0 "window rate ≤ ratio × history rate", with
+ * p0 = ratio·N_w / (ratio·N_w + H_w) (N_w, H_w: all documents in and before the window). A burst must also be
+ * new — its rate at least minRatio × the history's (Kleinberg's s): a new term has no history and bursts on a
+ * few documents; a common word's swing or a seasonal drift is significant but not new. Long windows catch a
+ * topic that ramps up slowly (its early days are not held against it).
+ * Multiplicity: Tarone's modified Bonferroni — a term seen m times can at best reach p0^m, so only the tests
+ * able to reach α/T count in T (hundreds of thousands of rare terms cost nothing). Counts are documents in the
+ * first pass and distinct persons in the window for the candidates (one caller repeating is one).
  */
-export class TermBurstDetector {
-  private perWord = new Map<string, { day: number; doc: Doc }[]>();
-  constructor(readonly historyDays = 28, readonly maxPrior = 1) {}
-
-  add(doc: Doc, ws: string[] = words(doc.text)): void {
-    for (const w of new Set(ws)) {
-      let list = this.perWord.get(w);
-      if (!list) this.perWord.set(w, (list = []));
-      list.push({ day: doc.day, doc });
-      if (list.length > 4000) list.splice(0, 2000);
+export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {}): { bursts: TermBurst[]; tests: number; pThreshold: number } {
+  const W = Math.min(o.maxWindow ?? 14, days - 1), ratio = o.ratio ?? 1, minRatio = o.minRatio ?? 5, alpha = o.alpha ?? 0.05;
+  const minPersons = o.minPersons ?? 5, minPlaces = o.minPlaces ?? 3;
+  const n = docs.day.length;
+  if (W < 1 || n === 0) return { bursts: [], tests: 0, pThreshold: 0 };
+  const S = W + 1; // slot 0: before the longest window; slot j: day `days − j`
+  const slotOf = (d: number) => (d >= days - W ? days - d : 0);
+  // first pass: documents per term and slot (terms numbered compactly as first met)
+  const local = new Map<number, number>();
+  const termOf: number[] = [];
+  let counts = new Int32Array(1 << 16);
+  const perSlot = new Float64Array(S);
+  for (let i = 0; i < n; i++) {
+    const d = docs.day[i];
+    if (d < 0 || d >= days) continue;
+    const s = slotOf(d);
+    perSlot[s]++;
+    for (const t of docs.terms[i]) {
+      let c = local.get(t);
+      if (c === undefined) {
+        local.set(t, (c = termOf.length));
+        termOf.push(t);
+        if ((c + 1) * S > counts.length) { const g = new Int32Array(counts.length * 2); g.set(counts); counts = g; }
+      }
+      counts[c * S + s]++;
     }
   }
-
-  /** Topics whose words burst on `today`: members, words, persons. */
-  topics(today: number, opts: EmergingOptions = {}): { words: string[]; members: Doc[]; persons: number; firstDay: number }[] {
-    const win = opts.windowDays ?? 3, minP = opts.minPersons ?? 8;
-    const hits: { w: string; docs: Doc[] }[] = [];
-    for (const [w, list] of this.perWord) {
-      let recent = 0;
-      for (let i = list.length - 1; i >= 0 && list[i].day > today - win; i--) if (list[i].day <= today) recent++;
-      if (recent < minP) continue;
-      let prior = 0;
-      for (const e of list) if (e.day <= today - win && e.day > today - win - this.historyDays) prior++;
-      if (prior > this.maxPrior) continue;
-      const docs = list.filter((e) => e.day > today - win && e.day <= today).map((e) => e.doc);
-      const persons = new Set(docs.map((d) => d.person ?? d.id));
-      if (persons.size < minP) continue;
-      // Kleinberg on the word's daily counts over history + window confirms the burst on the last day
-      const n = this.historyDays + win;
-      const r = new Int32Array(n), d = new Int32Array(n).fill(Math.max(1, docs.length));
-      for (const e of list) { const k = e.day - (today - n + 1); if (k >= 0 && k < n) r[k]++; }
-      for (let k = 0; k < n; k++) d[k] = Math.max(d[k], r[k]);
-      if (!kleinbergStates(r, d, 2, 0.5)[n - 1]) continue;
-      hits.push({ w, docs });
-    }
-    // group words that share most documents
-    hits.sort((a, b) => b.docs.length - a.docs.length);
-    const topics: { words: string[]; ids: Set<string>; members: Doc[] }[] = [];
-    for (const h of hits) {
-      const ids = new Set(h.docs.map((d) => d.id));
-      const t = topics.find((x) => { let s = 0; for (const id of ids) if (x.ids.has(id)) s++; return s >= Math.min(ids.size, x.ids.size) / 2; });
-      if (t) { t.words.push(h.w); for (const d of h.docs) if (!t.ids.has(d.id)) { t.ids.add(d.id); t.members.push(d); } }
-      else topics.push({ words: [h.w], ids, members: h.docs.slice() });
-    }
-    return topics.map((t) => ({ words: t.words, members: t.members, persons: new Set(t.members.map((d) => d.person ?? d.id)).size, firstDay: Math.min(...t.members.map((d) => d.day)) }));
+  const nTerms = termOf.length;
+  const total = perSlot.reduce((a, b) => a + b, 0);
+  const p0 = new Float64Array(W + 1), share = new Float64Array(W + 1); // share: N_w / H_w
+  for (let w = 1, Nw = 0; w <= W; w++) {
+    Nw += perSlot[w];
+    const Hw = total - Nw;
+    p0[w] = Hw > 0 && Nw > 0 ? (ratio * Nw) / (ratio * Nw + Hw) : 1;
+    share[w] = Hw > 0 ? Nw / Hw : Infinity;
   }
+  const novel = (k: number, h: number, w: number) => k >= minRatio * (h + 0.5) * share[w];
+  // Tarone: smallest T with #{(term, w) : p0_w^m ≤ α/T} ≤ T, from the histogram of m
+  const mOf = new Int32Array(nTerms);
+  let mMax = 0;
+  for (let c = 0; c < nTerms; c++) { let m = 0; for (let s = 0; s < S; s++) m += counts[c * S + s]; mOf[c] = m; if (m > mMax) mMax = m; }
+  const atLeast = new Float64Array(mMax + 2); // terms seen ≥ m times
+  for (let c = 0; c < nTerms; c++) atLeast[mOf[c]]++;
+  for (let m = mMax - 1; m >= 0; m--) atLeast[m] += atLeast[m + 1];
+  const testable = (T: number) => {
+    let k = 0;
+    for (let w = 1; w <= W; w++) {
+      if (p0[w] >= 1) continue;
+      const mNeed = Math.max(1, Math.ceil(Math.log(alpha / T) / Math.log(p0[w]) - 1e-9));
+      if (mNeed <= mMax) k += atLeast[mNeed];
+    }
+    return k;
+  };
+  let lo = 1, hi = Math.max(1, nTerms * W);
+  while (lo < hi) { const mid = Math.floor((lo + hi) / 2); if (testable(mid) <= mid) hi = mid; else lo = mid + 1; }
+  const tests = lo, pThreshold = alpha / tests;
+  const logThr = Math.log(pThreshold);
+  // candidates on document counts (≥ the persons' counts, so nothing is lost here)
+  const kl = (x: number, p: number) => (x > 0 ? x * Math.log(x / p) : 0) + (x < 1 ? (1 - x) * Math.log((1 - x) / (1 - p)) : 0);
+  const cand = new Map<number, number[]>(); // compact term → window doc indexes
+  for (let c = 0; c < nTerms; c++) {
+    const m = mOf[c];
+    for (let w = 1, k = 0; w <= W; w++) {
+      k += counts[c * S + w];
+      if (k < minPersons || p0[w] >= 1 || k / m <= p0[w] || !novel(k, m - k, w)) continue;
+      if (-m * kl(k / m, p0[w]) > logThr) continue; // Chernoff: cannot pass
+      if (binomialUpperTail(k, m, p0[w]) <= pThreshold) { cand.set(c, []); break; }
+    }
+  }
+  if (!cand.size) return { bursts: [], tests, pThreshold };
+  for (let i = 0; i < n; i++) {
+    const d = docs.day[i];
+    if (d < days - W || d >= days) continue;
+    for (const t of docs.terms[i]) { const c = local.get(t)!; cand.get(c)?.push(i); }
+  }
+  const bursts: TermBurst[] = [];
+  for (const [c, idx] of cand) {
+    const m = mOf[c];
+    let best: TermBurst | null = null;
+    for (let w = 1; w <= W; w++) {
+      const inW = idx.filter((i) => docs.day[i] >= days - w);
+      const persons = new Set(inW.map((i) => docs.person[i])).size;
+      if (persons < minPersons) continue;
+      const places = new Set(inW.map((i) => docs.place[i]).filter((x) => x >= 0)).size;
+      if (minPlaces > 1 && places < minPlaces) continue; // minPlaces ≤ 1: no spread asked (a stream without places)
+      const history = m - inW.length;
+      if (!novel(persons, history, w)) continue;
+      const p = binomialUpperTail(persons, persons + history, p0[w]);
+      if (p > pThreshold || (best && p >= best.p)) continue;
+      let Nw = 0;
+      for (let s = 1; s <= w; s++) Nw += perSlot[s];
+      best = { term: termOf[c], window: w, docs: inW, persons, places, history, expected: (history * Nw) / Math.max(1, total - Nw), p };
+    }
+    if (best) bursts.push(best);
+  }
+  return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold };
+}
+
+/** Bursts mostly on the same documents are one topic: a term joins the first topic holding ≥ half of its documents. */
+export function groupBursts(bursts: TermBurst[]): { bursts: TermBurst[]; docs: Set<number> }[] {
+  const topics: { bursts: TermBurst[]; docs: Set<number> }[] = [];
+  for (const b of bursts) {
+    const t = topics.find((x) => { let sh = 0; for (const i of b.docs) if (x.docs.has(i)) sh++; return sh * 2 >= b.docs.length; });
+    if (t) { t.bursts.push(b); for (const i of b.docs) t.docs.add(i); }
+    else topics.push({ bursts: [b], docs: new Set(b.docs) });
+  }
+  return topics;
 }

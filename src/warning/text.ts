@@ -23,20 +23,44 @@ export function words(text: string): string[] {
     .filter((w) => w.length >= 2 && !STOP.has(w) && /[\u4e00-\u9fffA-Za-z]/.test(w) && !/^[A-Za-z]?\d+$/.test(w));
 }
 
-/** Distinct terms (content words and adjacent pairs) of a case's text, cached by case id (daily and incremental runs see the same cases again). */
-const wordCache = new Map<number, string[]>();
-export function caseWords(id: number, text: string): string[] {
-  let ws = wordCache.get(id);
-  if (!ws) {
-    // words and adjacent word pairs: a new scheme is often new only as a phrase (燃气灶 + 回收补贴)
+/**
+ * Terms of a text as ids into one process-wide dictionary: content words and adjacent word pairs (a new
+ * scheme is often new only as a phrase: 燃气灶 + 回收补贴), distinct, cached per case id (daily and
+ * incremental runs see the same cases again). Counting integer ids keeps a run over a month of texts cheap.
+ */
+const termIndex = new Map<string, number>();
+const termNames: string[] = [];
+const termCache = new Map<number, Int32Array>();
+export function caseTerms(id: number, text: string): Int32Array {
+  let ids = termCache.get(id);
+  if (!ids) {
     const w = words(text);
     const terms = new Set(w);
     for (let i = 0; i + 1 < w.length; i++) terms.add(w[i] + w[i + 1]);
-    ws = [...terms];
-    if (wordCache.size >= 600_000) wordCache.clear();
-    wordCache.set(id, ws);
+    if (termCache.size >= 600_000) termCache.clear();
+    ids = Int32Array.from(terms, (t) => {
+      let k = termIndex.get(t);
+      if (k === undefined) { termIndex.set(t, (k = termNames.length)); termNames.push(t); }
+      return k;
+    });
+    termCache.set(id, ids);
   }
-  return ws;
+  return ids;
+}
+
+/** Called before a run collects term ids: a dictionary grown too large restarts (with its cache) between runs, never inside one. */
+export function startTermRun(): void {
+  if (termNames.length >= 4_000_000) { termCache.clear(); termIndex.clear(); termNames.length = 0; }
+}
+
+/** Size of the term dictionary (term ids are below it). */
+export const termCount = () => termNames.length;
+export const termName = (k: number) => termNames[k];
+export const termId = (term: string) => termIndex.get(term);
+
+/** Content words and adjacent pairs of a case's text, as strings. */
+export function caseWords(id: number, text: string): string[] {
+  return Array.from(caseTerms(id, text), termName);
 }
 
 /** Adds place and compound names so that they segment as one word. */
