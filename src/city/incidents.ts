@@ -39,6 +39,7 @@ const SYL1 = ['鑫', '融', '汇', '易', '快', '聚', '金', '宝', '利', '�
 const SYL2 = ['享', '付', '通', '盈', '益', '惠', '联', '捷', '丰', '富', '汇', '康', '家', '链', '云', '点', '米', '豆', '芯', '圈'];
 const SYL3 = ['宝', '贷', '通', 'APP', '钱包', '助手'];
 const POLICY_ITEMS = ['家电', '手机', '电动自行车', '新能源汽车', '家装厨卫', '智能手表', '空调', '燃气灶', '笔记本电脑', '适老化家具', '热水器', '平板电脑'];
+const SPONSORS = ['工会', '商务局', '供销社', '电商平台', '家电卖场', '银行', '区政府', '街道', '国企', '商会'];
 const POLICY_KINDS: [string, string[]][] = [['以旧换新补贴', ['政策咨询', '超市价格', '售后服务']], ['消费券', ['政策咨询', '网络购物', '农贸市场价格']], ['购置补贴', ['政策咨询', '汽车消费', '热线咨询']], ['换购补贴', ['政策咨询', '售后服务', '燃气报装']], ['回收补贴', ['政策咨询', '大件垃圾', '热线咨询']], ['焕新补贴', ['政策咨询', '网络购物', '售后服务']]];
 
 /** Plans incidents over [start, start+days) without overlapping the same series or compound. */
@@ -112,7 +113,9 @@ export function planIncidents(rng: Rng, g: Gazetteer, leaves: Leaf[], seconds: C
       let item = rng.pick(POLICY_ITEMS);
       term = `${item}${k}`;
       for (let t = 0; usedTerms.has(term) && t < 30; t++) term = `${(item = rng.pick(POLICY_ITEMS))}${k}`;
-      if (usedTerms.has(term)) term = `${term}第${i + 1}批`;
+      // every name taken (a dense plan): the same scheme from another sponsor, named as people would name it
+      // (a batch number alone would read as the same topic)
+      if (usedTerms.has(term)) { const base = term; for (let j = 0; usedTerms.has(term); j++) term = `${SPONSORS[(i + j) % SPONSORS.length]}${j >= SPONSORS.length ? `第${Math.floor(j / SPONSORS.length) + 1}期` : ''}${base}`; }
       problem = `${term}`;
       leafNames = names;
     }

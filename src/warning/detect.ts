@@ -344,9 +344,9 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
     o.historyDays,
     { maxWindow: o.maxWindow, ratio: o.ratio, minRatio: o.minRatio, alpha: o.alpha, minPersons: o.minPersons, minPlaces: o.minPlaces },
   );
-  for (const t of groupBursts(bursts)) {
+  for (const t of groupBursts(bursts, o.minPersons)) {
     const idxs = [...t.docs].map((k) => order[k]).sort((a, b) => r.at[a] - r.at[b]);
-    const lead = t.bursts[0];
+    const lead = t.bursts.reduce((x, y) => (y.p < x.p ? y : x)); // the strongest evidence
     const words = t.bursts.map((b) => termName(b.term));
     const persons = new Set(idxs.map(personOf)).size;
     const dists = [...new Set(idxs.map((i) => input.districtCodes[r.district[i]]).filter(Boolean))];
@@ -381,7 +381,13 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
     docIndex.set(doc.id, i);
     fsd.add(doc);
   });
-  const topics = emergingTopics(fsd, D - 1, o).filter((c) => new Set(c.members.map((m) => r.street[docIndex.get(m.id)!])).size >= o.minPlaces);
+  // spread as for terms: ≥ minPlaces streets, none holding half of the requests
+  const spread = (c: { members: { id: string }[] }) => {
+    const by = new Map<number, number>();
+    for (const m of c.members) { const st = r.street[docIndex.get(m.id)!]; if (st >= 0) by.set(st, (by.get(st) ?? 0) + 1); }
+    return o.minPlaces <= 1 || (by.size >= o.minPlaces && Math.max(...by.values()) * 2 <= c.members.length);
+  };
+  const topics = emergingTopics(fsd, D - 1, o).filter(spread);
   if (!topics.length) return out;
   // document frequencies of words over the text window: a cluster's distinctive words
   const df = new Map<number, number>();

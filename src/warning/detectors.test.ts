@@ -196,13 +196,16 @@ describe('bursty terms', () => {
     expect(termBursts(stream(3, extra), 28, { minRatio: 1 }).bursts.map((b) => b.term)).toContain(0); // the jump itself is significant
   });
 
-  it('does not count one caller repeating, nor a topic in a single place', () => {
+  it('does not count one caller repeating, nor a topic held by a single place', () => {
     const repeat = Array.from({ length: 15 }, (_, i) => ({ day: 25 + (i % 3), terms: [NEW], person: 'same', place: i % 6 }));
     expect(termBursts(stream(4, repeat), 28).bursts).toEqual([]);
     const twoPeople = Array.from({ length: 15 }, (_, i) => ({ day: 25 + (i % 3), terms: [NEW], person: `t${i % 2}`, place: i % 6 }));
     expect(termBursts(stream(4, twoPeople), 28).bursts).toEqual([]);
     const onePlace = Array.from({ length: 15 }, (_, i) => ({ day: 25 + (i % 3), terms: [NEW], person: `u${i}`, place: 7 }));
     expect(termBursts(stream(4, onePlace), 28).bursts).toEqual([]);
+    // one place and a few strays elsewhere is still one place's problem
+    const mostlyOnePlace = onePlace.map((e, i) => ({ ...e, place: i < 3 ? 20 + i : 7 }));
+    expect(termBursts(stream(4, mostlyOnePlace), 28).bursts).toEqual([]);
   });
 
   it('groups terms bursting on the same documents into one topic', () => {
@@ -211,6 +214,14 @@ describe('bursty terms', () => {
     const topics = groupBursts(termBursts(stream(5, [...extra, ...other]), 28).bursts);
     expect(topics.length).toBe(2);
     expect(topics.map((t) => t.docs.size).sort((a, b) => a - b)).toEqual([10, 12]);
+  });
+
+  it('a phrase shared by two new topics describes them but never joins their requests', () => {
+    const burst = (term: number, docs: number[], p: number) => ({ term, window: 3, docs, persons: docs.length, places: 5, history: 0, expected: 0, p });
+    const a = Array.from({ length: 10 }, (_, i) => i), b = Array.from({ length: 10 }, (_, i) => 10 + i);
+    const topics = groupBursts([burst(9, [...a, ...b], 1e-30), burst(1, a, 1e-12), burst(2, b, 1e-11), burst(3, a.slice(0, 6), 1e-9)]);
+    expect(topics.map((t) => [...t.docs].sort((x, y) => x - y))).toEqual([a, b]); // the shared phrase's p is A's: A ranks first
+    expect(topics.flatMap((t) => t.bursts.map((x) => x.term)).sort()).toEqual([1, 2, 3, 9]);
   });
 
   it('binomial upper tail equals the direct sum', () => {

@@ -205,7 +205,7 @@ export interface TermDocs {
   terms: ArrayLike<Int32Array>;
   /** Distinct person (caller hash, user id): one person repeating counts once. */
   person: ArrayLike<string>;
-  /** Place index (street), −1 unknown: a new topic spreads over several places. */
+  /** Place index (street), −1 unknown: a new topic spreads over several places, none holding half of it. */
   place: ArrayLike<number>;
 }
 
@@ -354,8 +354,12 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
       const inW = idx.filter((i) => docs.day[i] >= days - w);
       const persons = new Set(inW.map((i) => docs.person[i])).size;
       if (persons < minPersons) continue;
-      const places = new Set(inW.map((i) => docs.place[i]).filter((x) => x >= 0)).size;
-      if (minPlaces > 1 && places < minPlaces) continue; // minPlaces ≤ 1: no spread asked (a stream without places)
+      // spread (minPlaces ≤ 1: none asked, a stream without places): ≥ minPlaces places and none holding more
+      // than half of the requests — a topic at one place is a concentrated incident, not a new topic
+      const byPlace = new Map<number, number>();
+      for (const i of inW) if (docs.place[i] >= 0) byPlace.set(docs.place[i], (byPlace.get(docs.place[i]) ?? 0) + 1);
+      const places = byPlace.size;
+      if (minPlaces > 1 && (places < minPlaces || Math.max(...byPlace.values()) * 2 > inW.length)) continue;
       const history = m - inW.length;
       if (!novel(persons, history, w)) continue;
       const p = binomialUpperTail(persons, persons + history, p0[w]);
@@ -369,13 +373,32 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
   return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold };
 }
 
-/** Bursts mostly on the same documents are one topic: a term joins the first topic holding ≥ half of its documents. */
-export function groupBursts(bursts: TermBurst[]): { bursts: TermBurst[]; docs: Set<number> }[] {
-  const topics: { bursts: TermBurst[]; docs: Set<number> }[] = [];
-  for (const b of bursts) {
-    const t = topics.find((x) => { let sh = 0; for (const i of b.docs) if (x.docs.has(i)) sh++; return sh * 2 >= b.docs.length; });
-    if (t) { t.bursts.push(b); for (const i of b.docs) t.docs.add(i); }
-    else topics.push({ bursts: [b], docs: new Set(b.docs) });
+/**
+ * Topics from bursts, most specific term first (fewest documents). A term whose documents mostly belong to one
+ * topic already extends it (a word and its pair with the app's name); a term mostly held by several topics is
+ * a shared phrase (冒充 + an agency, a pretext) and only describes the one it overlaps most — it never joins their
+ * requests into one topic; otherwise the term starts a topic with the requests no other topic holds.
+ */
+export function groupBursts(bursts: TermBurst[], minDocs = 1): { bursts: TermBurst[]; docs: Set<number> }[] {
+  type Topic = { bursts: TermBurst[]; docs: Set<number> };
+  const topics: Topic[] = [];
+  const owner = new Map<number, Topic>();
+  for (const b of bursts.slice().sort((x, y) => x.docs.length - y.docs.length || x.p - y.p)) {
+    const hits = new Map<Topic, number>();
+    let held = 0;
+    for (const i of b.docs) { const t = owner.get(i); if (t) { held++; hits.set(t, (hits.get(t) ?? 0) + 1); } }
+    const free = b.docs.filter((i) => !owner.has(i));
+    if (held * 2 >= b.docs.length) {
+      const [top] = [...hits].sort((x, y) => y[1] - x[1])[0];
+      top.bursts.push(b);
+      if (hits.size === 1) for (const i of free) { top.docs.add(i); owner.set(i, top); }
+      continue;
+    }
+    if (free.length < minDocs) continue;
+    const t: Topic = { bursts: [b], docs: new Set(free) };
+    for (const i of free) owner.set(i, t);
+    topics.push(t);
   }
-  return topics;
+  const best = (t: Topic) => Math.min(...t.bursts.map((x) => x.p));
+  return topics.sort((x, y) => best(x) - best(y));
 }
