@@ -264,9 +264,9 @@ function benchEmerging() {
   const dayIdx = (day: string) => Math.round((Date.parse(day) - Date.parse(c.start)) / 86400_000);
   const incidentOf = new Map<number, string>();
   c.id.forEach((id, i) => c.incident[i] && incidentOf.set(id, c.incident[i]));
-  // alerts folded like upsertAlerts (an open alert sharing a member, seen within 14 days, is updated); each
+  // alerts folded like upsertAlerts (an open alert sharing a match key, seen within 14 days, is updated); each
   // member remembers the day it joined
-  const alerts: { first: number; last: number; members: Map<number, number>; keywords: string[] }[] = [];
+  const alerts: { first: number; last: number; keys: Set<string>; members: Map<number, number>; keywords: string[] }[] = [];
   const cpu: number[] = [];
   const t0 = performance.now();
   for (let d = warm; d < warm + evalDays; d++) {
@@ -275,9 +275,9 @@ function benchEmerging() {
     const dets = detectEmerging(input, {});
     cpu.push(process.cpuUsage(c0).user / 1e6);
     for (const det of dets) {
-      const open = alerts.find((a) => d - a.last <= 14 && det.memberCaseIds.some((m) => a.members.has(m)));
-      if (open) { open.last = d; for (const m of det.memberCaseIds) if (!open.members.has(m)) open.members.set(m, d); }
-      else alerts.push({ first: d, last: d, members: new Map(det.memberCaseIds.map((m) => [m, d])), keywords: det.keywords ?? [] });
+      const open = alerts.find((a) => d - a.last <= 14 && det.matchKeys.some((k) => a.keys.has(k)));
+      if (open) { open.last = d; det.matchKeys.forEach((k) => open.keys.add(k)); for (const m of det.memberCaseIds) if (!open.members.has(m)) open.members.set(m, d); }
+      else alerts.push({ first: d, last: d, keys: new Set(det.matchKeys), members: new Map(det.memberCaseIds.map((m) => [m, d])), keywords: det.keywords ?? [] });
     }
     if ((d - warm) % 7 === 0) log('emerging day', d - warm, 'of', evalDays, 'alerts', alerts.length, 'cpu', cpu[cpu.length - 1].toFixed(2), 's', ((performance.now() - t0) / 1000).toFixed(1), 's');
   }

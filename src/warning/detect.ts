@@ -344,16 +344,20 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
     o.historyDays,
     { maxWindow: o.maxWindow, ratio: o.ratio, minRatio: o.minRatio, alpha: o.alpha, minPersons: o.minPersons, minPlaces: o.minPlaces },
   );
+  const termKeyOf = new Map<number, string[]>(); // request → its term topic's keys (links a novel cluster to it)
   for (const t of groupBursts(bursts, o.minPersons)) {
     const idxs = [...t.docs].map((k) => order[k]).sort((a, b) => r.at[a] - r.at[b]);
     const lead = t.bursts.reduce((x, y) => (y.p < x.p ? y : x)); // the strongest evidence
-    const words = t.bursts.map((b) => termName(b.term));
+    const own = t.bursts.map((b) => termName(b.term));
+    const words = [...own, ...t.describing.map((b) => termName(b.term))];
+    for (const i of idxs) termKeyOf.set(i, own.map((w) => `term:${w}`));
     const persons = new Set(idxs.map(personOf)).size;
     const dists = [...new Set(idxs.map((i) => input.districtCodes[r.district[i]]).filter(Boolean))];
     out.push({
       kind: 'emerging',
       incidentKey: `emerging:term:${r.id[idxs[0]]}`,
-      matchKeys: idxs.map((i) => `case:${r.id[i]}`),
+      // the topic's own terms identify it from run to run: shared phrases and shared requests never chain two topics
+      matchKeys: own.map((w) => `term:${w}`),
       title: `【苗头性】新词突发：${words.slice(0, 3).join(' ')}（${persons} 人 ${idxs.length} 件）`,
       categoryCode: mode(idxs.map((i) => input.catCodes[r.cat[i]] ?? '')) || null,
       districtCode: dists.length === 1 ? dists[0] : null,
@@ -403,7 +407,7 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
     out.push({
       kind: 'emerging',
       incidentKey: `emerging:${c.members[0].id}`,
-      matchKeys: c.members.map((m) => `case:${m.id}`),
+      matchKeys: [...new Set([...c.members.map((m) => `case:${m.id}`), ...idxs.flatMap((i) => termKeyOf.get(i) ?? [])])],
       title: `【苗头性】新话题：${keywords.slice(0, 3).join(' ')}（${c.persons.size} 人 ${c.members.length} 件）`,
       categoryCode: mode(c.members.map((m) => m.category ?? '')) || null,
       districtCode: dists.length === 1 ? mainDist || null : null,

@@ -221,7 +221,8 @@ describe('bursty terms', () => {
     const a = Array.from({ length: 10 }, (_, i) => i), b = Array.from({ length: 10 }, (_, i) => 10 + i);
     const topics = groupBursts([burst(9, [...a, ...b], 1e-30), burst(1, a, 1e-12), burst(2, b, 1e-11), burst(3, a.slice(0, 6), 1e-9)]);
     expect(topics.map((t) => [...t.docs].sort((x, y) => x - y))).toEqual([a, b]); // the shared phrase's p is A's: A ranks first
-    expect(topics.flatMap((t) => t.bursts.map((x) => x.term)).sort()).toEqual([1, 2, 3, 9]);
+    expect(topics.map((t) => t.bursts.map((x) => x.term).sort())).toEqual([[1, 3], [2]]);
+    expect(topics[0].describing.map((x) => x.term)).toEqual([9]);
   });
 
   it('binomial upper tail equals the direct sum', () => {

@@ -377,10 +377,11 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
  * Topics from bursts, most specific term first (fewest documents). A term whose documents mostly belong to one
  * topic already extends it (a word and its pair with the app's name); a term mostly held by several topics is
  * a shared phrase (冒充 + an agency, a pretext) and only describes the one it overlaps most — it never joins their
- * requests into one topic; otherwise the term starts a topic with the requests no other topic holds.
+ * requests into one topic; otherwise the term starts a topic with the requests no other topic holds. `bursts`
+ * are the terms that own a topic's requests (its identity from day to day), `describing` the shared phrases.
  */
-export function groupBursts(bursts: TermBurst[], minDocs = 1): { bursts: TermBurst[]; docs: Set<number> }[] {
-  type Topic = { bursts: TermBurst[]; docs: Set<number> };
+export function groupBursts(bursts: TermBurst[], minDocs = 1): { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> }[] {
+  type Topic = { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> };
   const topics: Topic[] = [];
   const owner = new Map<number, Topic>();
   for (const b of bursts.slice().sort((x, y) => x.docs.length - y.docs.length || x.p - y.p)) {
@@ -390,15 +391,16 @@ export function groupBursts(bursts: TermBurst[], minDocs = 1): { bursts: TermBur
     const free = b.docs.filter((i) => !owner.has(i));
     if (held * 2 >= b.docs.length) {
       const [top] = [...hits].sort((x, y) => y[1] - x[1])[0];
+      if (hits.size > 1) { top.describing.push(b); continue; }
       top.bursts.push(b);
-      if (hits.size === 1) for (const i of free) { top.docs.add(i); owner.set(i, top); }
+      for (const i of free) { top.docs.add(i); owner.set(i, top); }
       continue;
     }
     if (free.length < minDocs) continue;
-    const t: Topic = { bursts: [b], docs: new Set(free) };
+    const t: Topic = { bursts: [b], describing: [], docs: new Set(free) };
     for (const i of free) owner.set(i, t);
     topics.push(t);
   }
-  const best = (t: Topic) => Math.min(...t.bursts.map((x) => x.p));
+  const best = (t: Topic) => Math.min(...t.bursts.map((x) => x.p), ...t.describing.map((x) => x.p));
   return topics.sort((x, y) => best(x) - best(y));
 }
