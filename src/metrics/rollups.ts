@@ -3,6 +3,7 @@
 import type { Db, Row } from '../store/db.ts';
 import { addDays } from '../shared/time.ts';
 import { COUNTERS, COUNTER_SQL, KEY_COLUMNS, ROLLUP_KEYS } from './indicators.ts';
+import { forgetTopicCounts } from './topics.ts';
 
 const keyList = KEY_COLUMNS.join(', ');
 const counterList = COUNTERS.join(', ');
@@ -134,4 +135,18 @@ function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promis
     const [m] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_monthly WHERE ${where}`, params);
     return { dailyRows: d.n, monthlyRows: m.n };
   });
+}
+
+/**
+ * Rebuilds every metric store of a range (all days holding cases when none is given): the rollups, and the cached
+ * topic counts forgotten so that they are recounted. Returns the range it covered (none when there are no cases).
+ */
+export async function rebuildMetrics(db: Db, range?: { fromDay: string; toDay: string }): Promise<{ range?: { fromDay: string; toDay: string }; dailyRows: number; monthlyRows: number }> {
+  if (!range) {
+    const [r] = await db.query<{ a: string | null; b: string | null }>(`SELECT min(local_day)::text AS a, max(local_day)::text AS b FROM cases`);
+    if (!r.a || !r.b) return { dailyRows: 0, monthlyRows: 0 };
+    range = { fromDay: r.a, toDay: r.b };
+  }
+  await forgetTopicCounts(db, range);
+  return { range, ...(await rebuildRollups(db, range)) };
 }
