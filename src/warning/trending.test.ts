@@ -1,6 +1,6 @@
 // Trending on the synthetic city's counts: the series the product builds (sub-categories roll up, district
 // series sum to the city-wide one, top category × street), the volume filter and family budget, and a ×2
-// rise of one category in one district raising an alert on that series.
+// rise of a sub-category city-wide raising an alert on that series.
 import { describe, expect, it } from 'vitest';
 import { simulateCityCounts, countRows, type CountRise } from '../city/counts.ts';
 import { loadTaxonomy } from '../city/taxonomy.ts';
