@@ -120,7 +120,7 @@ export function benchTrending(o: { quick: boolean; perDay?: number; rises?: numb
       const tr = trendSeries(ys[si].subarray(D - 364, D + 1), fitFrom, 365 - t.o.monitorDays, t.o.kappa, t.ri);
       const today = tr.stat[tr.stat.length - 1];
       op[si][D] = today - tr.h;
-      atTarget[si][D] = today - calibrateThreshold(tr.level, tr.alpha, t.o.kappa, TARGET_RI);
+      atTarget[si][D] = today - calibrateThreshold(tr.level, tr.alpha, t.o.kappa, TARGET_RI, undefined, tr.levelSd);
     });
     if ((D - E0) % 28 === 0) log('trending: day', D - E0, 'of', E1 - E0 + 1, 'watched', t.watched.length, ((performance.now() - t0) / 1000).toFixed(1), 's');
   }

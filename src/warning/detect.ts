@@ -1,7 +1,7 @@
 // The three detector families over one in-memory snapshot of the case stream (built from the database by
 // load-input.ts, from a simulation by the benchmark, or from a CSV by the replay). Pure: no I/O.
 import { addDays, localDateTime } from '../shared/time.ts';
-import { fitBaseline, predictBaseline } from './baseline.ts';
+import { fitBaseline, predictBaseline, predictionSd } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
 import { FirstStoryClusterer, clusterKeywords, emergingTopics } from './emerging.ts';
@@ -81,8 +81,9 @@ export interface SeriesTrend {
   episodeStart: Int32Array;
   h: number;
   alpha: number;
-  /** Mean fitted count over the history (what the threshold was calibrated for). */
+  /** Mean fitted count over the history and the standard error of the predicted log mean (what the threshold was calibrated for). */
   level: number;
+  levelSd: number;
   recurrenceDays: number;
 }
 
@@ -90,9 +91,10 @@ export interface SeriesTrend {
 export function trendSeries(y: Float64Array, firstDay: string, fitEnd: number, kappa: number, recurrenceDays: number): SeriesTrend {
   const bl = fitBaseline(y, firstDay, fitEnd);
   const mu = predictBaseline(bl, fitEnd, y.length);
-  const h = calibrateThreshold(bl.level, bl.alpha, kappa, recurrenceDays);
+  const levelSd = predictionSd(bl, fitEnd, y.length);
+  const h = calibrateThreshold(bl.level, bl.alpha, kappa, recurrenceDays, undefined, levelSd);
   const r = nbCusum(y.subarray(fitEnd), mu, bl.alpha, kappa, h);
-  return { mu, stat: r.stat, alarm: r.alarm, episodeStart: r.episodeStart, h, alpha: bl.alpha, level: bl.level, recurrenceDays };
+  return { mu, stat: r.stat, alarm: r.alarm, episodeStart: r.episodeStart, h, alpha: bl.alpha, level: bl.level, levelSd, recurrenceDays };
 }
 
 export interface TrendingSeries { key: string; family: 'city' | 'district' | 'street'; cat: string; district: string | null; street: string | null; y: Float64Array }
