@@ -1,8 +1,9 @@
 // Early-warning benchmark: per family sensitivity, median days to detect and false alarms per month (total
 // and per unit). Concentrated and emerging: daily runs on the synthetic city (src/city generateCity, ≈ 9,600
-// requests a day) with ≥ 100 of the generator's incidents per family. Trending: seasonal NB series with ×1.5
-// rises (three years each: the baseline needs two); the R package surveillance (EARS C2/C3, glrnb, farrington)
-// runs on the SAME series in the same run and all methods are compared at an equal false-alarm rate. Runtime:
+// requests a day) with ≥ 100 of the generator's incidents per family. Trending: the city's rate model as daily
+// counts (three years, src/city/counts.ts) with ≥ 100 ×1.5 rises in watched series, the product's daily run;
+// the R package surveillance (EARS C2/C3, glrnb, farrington) runs on the SAME series in the same run and all
+// methods are compared at an equal false-alarm rate (bench/_warning-trending.ts). Runtime:
 // one full daily run through the database over a year of the synthetic city (≈ 3.5 M cases).
 // `npm run bench -- warning [--quick] [--only trending,concentrated,emerging,runtime]`
 import fs from 'node:fs';

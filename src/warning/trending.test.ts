@@ -6,6 +6,9 @@ import { simulateCityCounts, countRows, type CountRise } from '../city/counts.ts
 import { loadTaxonomy } from '../city/taxonomy.ts';
 import { addDays } from '../shared/time.ts';
 import { detectTrending, trendingSeries, type WarningInput } from './detect.ts';
+import { fitBaseline, predictionSd } from './baseline.ts';
+import { calibrateThreshold } from './cusum.ts';
+import { poisson, rng } from './random.ts';
 
 const tax = loadTaxonomy();
 const catParent = new Map(tax.categories.map((c) => [c.code, c.parentCode]));
@@ -48,5 +51,29 @@ describe('trending series on the city', { timeout: 120_000 }, () => {
     expect(hits).toHaveLength(1);
     expect(hits[0].observed).toBeGreaterThan(hits[0].expected * 1.5);
     expect(Date.parse(hits[0].firstSeenAt.toISOString())).toBeGreaterThanOrEqual(Date.parse(`${addDays(start, days - 28)}T00:00:00+08:00`));
+  });
+});
+
+describe('thresholds allow for the baseline being an estimate', () => {
+  const series = (n: number, level: number, seed: number) => { const r = rng(seed); return Float64Array.from({ length: n }, () => poisson(r, level)); };
+
+  it('the predicted log mean has a standard error that shrinks with more history and volume', () => {
+    const sd = (n: number, level: number) => { const bl = fitBaseline(series(n + 28, level, 1), '2025-01-06', n); return predictionSd(bl, n, n + 28); };
+    const short = sd(337, 3), long = sd(700, 3), busy = sd(337, 30);
+    expect(short).toBeGreaterThan(0.02);
+    expect(short).toBeLessThan(0.5);
+    expect(long).toBeLessThan(short);
+    expect(busy).toBeLessThan(short);
+    // calendar columns the history never saw (no holiday nor 调休 from 30 July to 27 September 2025; the
+    // National Day week and its 调休 Sundays follow) add no variance
+    const summer = fitBaseline(series(88, 5, 2), '2025-07-30', 60);
+    expect(Number.isFinite(predictionSd(summer, 60, 88))).toBe(true);
+    expect(predictionSd(summer, 60, 88)).toBeLessThan(0.5);
+  });
+
+  it('a less certain baseline gets a higher threshold', () => {
+    const h0 = calibrateThreshold(5, 0, 1.5, 200), h1 = calibrateThreshold(5, 0, 1.5, 200, undefined, 0.1);
+    expect(h1).toBeGreaterThan(h0);
+    expect(calibrateThreshold(5, 0, 1.5, 200, undefined, 0)).toBe(h0);
   });
 });
