@@ -8,7 +8,7 @@
 // CPU per case is measured for the server process, the PostgreSQL backends serving it and the load generator
 // itself: on this shared 2-core machine wall-clock rates depend on the others' load, CPU per case does not.
 // npm run bench -- intake [--engine pglite|postgres|both] [--duration 15] [--concurrency 16] [--pg-url postgres://…]
-//   [--history-days 30] [--train 3000] [--cpu-prof DIR]
+//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -45,6 +45,8 @@ const which = arg('engine', 'both');
 const durationS = Number(arg('duration', '15'));
 const warmupS = Number(arg('warmup', '3'));
 const pgUrl = arg('pg-url', 'postgres://postgres@127.0.0.1:5432/postgres');
+// The PostgreSQL run's database is created as PREFIX<time> and dropped afterwards.
+const dbPrefix = arg('db-prefix', 'minsheng_bench_');
 // --cpu-prof DIR: the server child writes a V8 CPU profile there on exit (open in Chrome DevTools).
 const cpuProfDir = arg('cpu-prof', '');
 const historyDays = Number(arg('history-days', '30'));
@@ -124,12 +126,22 @@ function machineCpuSeconds(): number {
   }
 }
 
+/** CPU seconds of each thread of a process (thread id → seconds). */
+function threadCpu(pid: number | undefined): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const t of fs.readdirSync(`/proc/${pid}/task`)) out.set(Number(t), cpuSeconds(pid, Number(t)) ?? 0);
+  } catch {}
+  return out;
+}
+
 const sumCpu = (pids: number[]) => pids.reduce((a, p) => a + (cpuSeconds(p) ?? 0), 0);
 
-/** CPU seconds (user + system) used so far by a process, from /proc (Linux); null elsewhere. */
-function cpuSeconds(pid: number | undefined): number | null {
+/** CPU seconds (user + system) used so far by a process (or, with `thread`, by one of its threads: the main
+ *  thread's id is the process id), from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number | undefined, thread?: number): number | null {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const f = fs.readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
     return null;
@@ -150,6 +162,8 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   const end = warmEnd + durationS * 1000;
   let measuredFrom = 0;
   let cpuFrom: number | null = null;
+  let mainFrom: number | null = null;
+  let threadsFrom = new Map<number, number>();
   let genFrom = process.cpuUsage();
   let machineFrom = machineCpuSeconds();
   let pgPids: number[] = [];
@@ -163,6 +177,8 @@ async function load(port: number, concurrency: number, headers: Record<string, s
         measuring = true;
         measuredFrom = Date.now();
         cpuFrom = cpuSeconds(serverPid);
+        mainFrom = cpuSeconds(serverPid, serverPid);
+        threadsFrom = threadCpu(serverPid);
         genFrom = process.cpuUsage();
         machineFrom = machineCpuSeconds();
         void dbPids().then((pids) => ((pgPids = pids), (pgFrom = sumCpu(pids))));
@@ -176,6 +192,8 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (Date.now() - measuredFrom) / 1000;
   const cpuTo = cpuSeconds(serverPid);
+  const mainTo = cpuSeconds(serverPid, serverPid);
+  const busiestOther = Math.max(0, ...[...threadCpu(serverPid)].filter(([t]) => t !== serverPid).map(([t, s]) => s - (threadsFrom.get(t) ?? 0)));
   const gen = process.cpuUsage(genFrom);
   const machine = machineCpuSeconds() - machineFrom;
   const pgCpu = pgFrom === null ? null : sumCpu(pgPids) - pgFrom;
@@ -186,6 +204,10 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   const serverCpuMsPerCase = perCase(cpuFrom !== null && cpuTo !== null ? cpuTo - cpuFrom : null);
   const cpuMsPerCase = {
     server: serverCpuMsPerCase,
+    // The server's main thread (HTTP, validation, tagging); the rest of the server is its other threads
+    // (PGlite's thread, libuv's pool, GC helpers, warning detectors).
+    serverMainThread: perCase(mainFrom !== null && mainTo !== null ? mainTo - mainFrom : null),
+    serverBusiestOtherThread: perCase(busiestOther),
     postgres: perCase(pgCpu),
     loadGenerator: perCase((gen.user + gen.system) / 1e6),
     total: null as number | null,
@@ -278,7 +300,8 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ms-bench-${name}-`));
   if (name === 'postgres') {
     const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
-    dbName = `minsheng_bench_${Date.now().toString(36)}`;
+    if (!/^[a-z_][a-z0-9_]*$/.test(dbPrefix)) throw new Error(`--db-prefix: not a plain identifier: ${dbPrefix}`);
+    dbName = `${dbPrefix}${Date.now().toString(36)}`;
     await admin.unsafe(`CREATE DATABASE ${dbName}`);
     await admin.end();
     const u = new URL(pgUrl);
