@@ -34,6 +34,7 @@ class Link {
       else p.reject(databaseError(m.error!));
     });
     const fail = (err: Error) => {
+      if (!this.dead) console.error('[store] 嵌入式数据库线程异常结束，此后的数据库请求都会失败:', err.message);
       this.dead ??= err;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
@@ -47,7 +48,7 @@ class Link {
     const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: { dataDir } });
     const link = new Link(worker);
     return new Promise<Link>((resolve, reject) => {
-      link.pending.set(0, { resolve: () => resolve(link), reject: (err) => (void worker.terminate(), reject(err)) });
+      link.pending.set(0, { resolve: () => resolve(link), reject: (err) => ((link.dead = err), void worker.terminate(), reject(err)) });
     });
   }
 
