@@ -10,45 +10,22 @@ export interface Place {
   compoundId?: string | null;
 }
 
-// Intake checks a place for every case: the divisions and compounds (a few thousand rows) are read once and
-// kept for a minute, so a known place costs no statement. A code missing from that copy is looked up in the
-// database, so newly added reference data is accepted at once.
-const SNAPSHOT_MS = 60_000;
-interface Division { code: string; level: string; parent_code: string | null }
-interface Snapshot { divisions: Map<string, Division>; compounds: Map<string, string | null>; until: number }
-const snapshots = new WeakMap<Db, Promise<Snapshot>>();
-
-function snapshotOf(db: Db): Promise<Snapshot> {
-  const s = snapshots.get(db);
-  if (s) return s.then((x) => (x.until > Date.now() ? x : reload(db)));
-  return reload(db);
-}
-
-function reload(db: Db): Promise<Snapshot> {
-  const p = (async () => {
-    const [divs, comps] = [await db.query<Division>(`SELECT code, level, parent_code FROM divisions`), await db.query<{ id: string; community_code: string | null }>(`SELECT id, community_code FROM compounds`)];
-    return { divisions: new Map(divs.map((d) => [d.code, d])), compounds: new Map(comps.map((c) => [c.id, c.community_code])), until: Date.now() + SNAPSHOT_MS };
-  })();
-  snapshots.set(db, p);
-  p.catch(() => snapshots.delete(db));
-  return p;
-}
+// Valid places are remembered for a minute (intake resolves the same few thousand places over and over);
+// an unknown code is always looked up again, so newly added reference data is accepted at once.
+const CACHE_MS = 60_000;
+const cache = new WeakMap<Db, Map<string, { place: Place; until: number }>>();
 
 export async function resolvePlace(db: Db, p: Place): Promise<Place> {
   if (!p.districtCode && !p.streetCode && !p.communityCode && !p.compoundId) return p;
-  const snap = await snapshotOf(db);
-  const codes = [p.districtCode, p.streetCode, p.communityCode].filter((c): c is string => !!c);
-  if (codes.every((c) => snap.divisions.has(c)) && (!p.compoundId || snap.compounds.has(p.compoundId))) {
-    const div = new Map<string, Division>();
-    const climb = (code: string | null | undefined) => {
-      for (let d = code ? snap.divisions.get(code) : undefined; d && !div.has(d.code); d = d.parent_code ? snap.divisions.get(d.parent_code) : undefined) div.set(d.code, d);
-    };
-    codes.forEach(climb);
-    const compound = p.compoundId ? { parent_code: snap.compounds.get(p.compoundId) ?? null } : undefined;
-    climb(compound?.parent_code);
-    return checkAndFill(p, div, compound);
-  }
-  return lookUpPlace(db, p);
+  const key = [p.districtCode, p.streetCode, p.communityCode, p.compoundId].join('|');
+  let known = cache.get(db);
+  if (!known) cache.set(db, (known = new Map()));
+  const hit = known.get(key);
+  if (hit && hit.until > Date.now()) return { ...p, ...hit.place };
+  const out = await lookUpPlace(db, p);
+  if (known.size >= 10_000) known.clear();
+  known.set(key, { place: { districtCode: out.districtCode, streetCode: out.streetCode, communityCode: out.communityCode, compoundId: out.compoundId }, until: Date.now() + CACHE_MS });
+  return out;
 }
 
 async function lookUpPlace(db: Db, p: Place): Promise<Place> {
@@ -63,11 +40,8 @@ async function lookUpPlace(db: Db, p: Place): Promise<Place> {
      UNION ALL SELECT 'compound', id, 'compound', community_code FROM compounds WHERE id = $4`,
     [p.districtCode ?? null, p.streetCode ?? null, p.communityCode ?? null, p.compoundId ?? null],
   );
-  return checkAndFill(p, new Map(rows.filter((r) => r.kind === 'division').map((r) => [r.code, r])), rows.find((r) => r.kind === 'compound'));
-}
-
-/** Checks each code's level against the divisions found (and their parents), then fills missing parents. */
-function checkAndFill(p: Place, div: Map<string, Division>, compound: { parent_code: string | null } | undefined): Place {
+  const div = new Map(rows.filter((r) => r.kind === 'division').map((r) => [r.code, r]));
+  const compound = rows.find((r) => r.kind === 'compound');
   const fields: FieldErrors = {};
   const check = (field: keyof Place, level: string, label: string) => {
     const v = p[field];
