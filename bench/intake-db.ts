@@ -207,6 +207,9 @@ async function runEngine(engine: 'pglite' | 'postgres') {
         await ctx.db.exec(indexdef);
         console.log(indexname, whatIf[`-${indexname}`]);
       }
+      for (const { indexname } of idx) await ctx.db.exec(`DROP INDEX ${indexname}`);
+      whatIf['-allSecondaryIndexes'] = (await flushAll(items(), true)).dbCpuMsPerCase;
+      for (const { indexdef } of idx) await ctx.db.exec(indexdef);
       // The foreign keys of cases and case_events (reference codes, repeat_of, the event's case): each is a
       // lookup with a row lock per new row.
       const fks = await ctx.db.query(`SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('cases'::regclass, 'case_events'::regclass)`);
