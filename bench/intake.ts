@@ -8,7 +8,7 @@
 // CPU per case is measured for the server process, the PostgreSQL backends serving it and the load generator
 // itself: on this shared 2-core machine wall-clock rates depend on the others' load, CPU per case does not.
 // npm run bench -- intake [--engine pglite|postgres|both] [--duration 15] [--concurrency 16] [--pg-url postgres://…]
-//   [--history-days 30] [--train 3000] [--cpu-prof DIR]
+//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -45,6 +45,8 @@ const which = arg('engine', 'both');
 const durationS = Number(arg('duration', '15'));
 const warmupS = Number(arg('warmup', '3'));
 const pgUrl = arg('pg-url', 'postgres://postgres@127.0.0.1:5432/postgres');
+// The PostgreSQL run's database is created as PREFIX<time> and dropped afterwards.
+const dbPrefix = arg('db-prefix', 'minsheng_bench_');
 // --cpu-prof DIR: the server child writes a V8 CPU profile there on exit (open in Chrome DevTools).
 const cpuProfDir = arg('cpu-prof', '');
 const historyDays = Number(arg('history-days', '30'));
@@ -70,6 +72,59 @@ function request(agent: http.Agent, port: number, method: string, url: string, b
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** A keep-alive HTTP/1.1 connection for the load: each request is written as prepared bytes (head, its own
+ *  Idempotency-Key, its own body, encoded once beforehand) and only the status line and Content-Length of the
+ *  answer are read — the same requests on the wire as a general client sends, for a fraction of its CPU (the load
+ *  generator shares the machine with the server it measures). */
+class LoadConnection {
+  private socket: net.Socket;
+  private buf: Buffer = Buffer.alloc(0);
+  private waiting: { resolve: (status: number) => void; reject: (e: Error) => void } | null = null;
+
+  constructor(port: number) {
+    this.socket = net.connect(port, '127.0.0.1');
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk) => this.onData(chunk));
+    const fail = (e: Error) => {
+      const w = this.waiting;
+      this.waiting = null;
+      w?.reject(e);
+    };
+    this.socket.on('error', fail);
+    this.socket.on('close', () => fail(new Error('connection closed')));
+  }
+
+  post(head: Buffer, key: string, body: Buffer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.socket.cork();
+      this.socket.write(head);
+      this.socket.write(`content-length: ${body.length}\r\nidempotency-key: ${key}\r\n\r\n`);
+      this.socket.write(body);
+      this.socket.uncork();
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    const end = this.buf.indexOf('\r\n\r\n');
+    if (end < 0 || !this.waiting) return;
+    const head = this.buf.subarray(0, end).toString('latin1');
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (!length) return this.waiting.reject(new Error(`answer without Content-Length: ${head.slice(0, 200)}`));
+    const total = end + 4 + Number(length[1]);
+    if (this.buf.length < total) return;
+    this.buf = this.buf.subarray(total);
+    const w = this.waiting;
+    this.waiting = null;
+    w.resolve(Number(head.slice(9, 12)));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
 }
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
@@ -124,12 +179,33 @@ function machineCpuSeconds(): number {
   }
 }
 
+/** Write and read system calls of a process so far (/proc/PID/io: every socket write to the database or a client
+ *  is one); null where unavailable. */
+function syscalls(pid: number | undefined): { w: number; r: number } | null {
+  try {
+    const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { w: Number(/syscw: (\d+)/.exec(io)![1]), r: Number(/syscr: (\d+)/.exec(io)![1]) };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of each thread of a process (thread id → seconds). */
+function threadCpu(pid: number | undefined): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const t of fs.readdirSync(`/proc/${pid}/task`)) out.set(Number(t), cpuSeconds(pid, Number(t)) ?? 0);
+  } catch {}
+  return out;
+}
+
 const sumCpu = (pids: number[]) => pids.reduce((a, p) => a + (cpuSeconds(p) ?? 0), 0);
 
-/** CPU seconds (user + system) used so far by a process, from /proc (Linux); null elsewhere. */
-function cpuSeconds(pid: number | undefined): number | null {
+/** CPU seconds (user + system) used so far by a process (or, with `thread`, by one of its threads: the main
+ *  thread's id is the process id), from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number | undefined, thread?: number): number | null {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const f = fs.readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
     return null;
@@ -137,32 +213,49 @@ function cpuSeconds(pid: number | undefined): number | null {
 }
 
 async function load(port: number, concurrency: number, headers: Record<string, string>, bodies: string[], serverPid: number | undefined, dbPids: () => Promise<number[]>) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  // Prepared once: the request head with the session, and every body as bytes.
+  const head = Buffer.from(`POST /api/cases HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}`);
+  const encoded = bodies.map((b) => Buffer.from(b));
+  const connections: LoadConnection[] = [];
   let seq = 0;
   const lat: number[] = [];
   let ok = 0;
   let errors = 0;
   const statuses: Record<string, number> = {};
   let measuring = false;
-  const body = () => bodies[seq++ % bodies.length]!;
+  const body = () => encoded[seq++ % encoded.length]!;
   const start = Date.now();
   const warmEnd = start + warmupS * 1000;
   const end = warmEnd + durationS * 1000;
   let measuredFrom = 0;
   let cpuFrom: number | null = null;
+  let mainFrom: number | null = null;
+  let threadsFrom = new Map<number, number>();
+  let ioFrom = null as { w: number; r: number } | null;
   let genFrom = process.cpuUsage();
   let machineFrom = machineCpuSeconds();
   let pgPids: number[] = [];
   let pgFrom: number | null = null;
   async function worker() {
+    let conn = new LoadConnection(port);
+    connections.push(conn);
     while (Date.now() < end) {
       const t0 = performance.now();
-      const r = await request(agent, port, 'POST', '/api/cases', body(), { ...headers, 'idempotency-key': `bench-${process.pid}-${seq}` }).catch(() => ({ status: 0, body: '', headers: {} }));
+      const b = body();
+      const status = await conn.post(head, `bench-${process.pid}-${seq}`, b).catch(() => {
+        conn.close();
+        connections.push((conn = new LoadConnection(port)));
+        return 0;
+      });
+      const r = { status };
       const ms = performance.now() - t0;
       if (!measuring && Date.now() >= warmEnd) {
         measuring = true;
         measuredFrom = Date.now();
         cpuFrom = cpuSeconds(serverPid);
+        mainFrom = cpuSeconds(serverPid, serverPid);
+        threadsFrom = threadCpu(serverPid);
+        ioFrom = syscalls(serverPid);
         genFrom = process.cpuUsage();
         machineFrom = machineCpuSeconds();
         void dbPids().then((pids) => ((pgPids = pids), (pgFrom = sumCpu(pids))));
@@ -176,16 +269,23 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (Date.now() - measuredFrom) / 1000;
   const cpuTo = cpuSeconds(serverPid);
+  const mainTo = cpuSeconds(serverPid, serverPid);
+  const ioTo = syscalls(serverPid);
+  const busiestOther = Math.max(0, ...[...threadCpu(serverPid)].filter(([t]) => t !== serverPid).map(([t, s]) => s - (threadsFrom.get(t) ?? 0)));
   const gen = process.cpuUsage(genFrom);
   const machine = machineCpuSeconds() - machineFrom;
   const pgCpu = pgFrom === null ? null : sumCpu(pgPids) - pgFrom;
-  agent.destroy();
+  for (const c of connections) c.close();
   // CPU per case: independent of how busy the shared machine is. The whole pipeline on one machine needs
   // (server + PostgreSQL + load generator) ms per case; 2 cores × 1000 / that = what a quiet machine could do.
   const perCase = (s: number | null) => (s !== null && ok ? Math.round((s * 1000 * 1000) / ok) / 1000 : null);
   const serverCpuMsPerCase = perCase(cpuFrom !== null && cpuTo !== null ? cpuTo - cpuFrom : null);
   const cpuMsPerCase = {
     server: serverCpuMsPerCase,
+    // The server's main thread (HTTP, validation, tagging); the rest of the server is its other threads
+    // (PGlite's thread, libuv's pool, GC helpers, warning detectors).
+    serverMainThread: perCase(mainFrom !== null && mainTo !== null ? mainTo - mainFrom : null),
+    serverBusiestOtherThread: perCase(busiestOther),
     postgres: perCase(pgCpu),
     loadGenerator: perCase((gen.user + gen.system) / 1e6),
     total: null as number | null,
@@ -198,6 +298,8 @@ async function load(port: number, concurrency: number, headers: Record<string, s
     concurrency, durationS: Math.round(elapsed * 10) / 10, cases: ok, errors, statuses, casesPerSec: Math.round(ok / elapsed),
     p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1),
     serverCpuMsPerCase, cpuMsPerCase,
+    // The server's write / read system calls per stored case (socket writes to PostgreSQL and to clients).
+    serverSyscallsPerCase: ioFrom && ioTo && ok ? { write: Math.round(((ioTo.w - ioFrom.w) / ok) * 100) / 100, read: Math.round(((ioTo.r - ioFrom.r) / ok) * 100) / 100 } : null,
     // What the pipeline would sustain if it had the machine's cores to itself (CPU-bound estimate).
     cpuBoundCasesPerSec: cpuMsPerCase.total ? Math.round((cores * 1000) / cpuMsPerCase.total) : null,
     // Share of the machine's CPU used by everything else (other engineers' work) during the measurement.
@@ -278,7 +380,8 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ms-bench-${name}-`));
   if (name === 'postgres') {
     const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
-    dbName = `minsheng_bench_${Date.now().toString(36)}`;
+    if (!/^[a-z_][a-z0-9_]*$/.test(dbPrefix)) throw new Error(`--db-prefix: not a plain identifier: ${dbPrefix}`);
+    dbName = `${dbPrefix}${Date.now().toString(36)}`;
     await admin.unsafe(`CREATE DATABASE ${dbName}`);
     await admin.end();
     const u = new URL(pgUrl);

@@ -1,21 +1,19 @@
 // Early-warning benchmark: per family sensitivity, median days to detect and false alarms per month (total
 // and per unit). Concentrated and emerging: daily runs on the synthetic city (src/city generateCity, ≈ 9,600
-// requests a day) with ≥ 100 of the generator's incidents per family. Trending: seasonal NB series with ×1.5
-// rises (three years each: the baseline needs two); the R package surveillance (EARS C2/C3, glrnb, farrington)
-// runs on the SAME series in the same run and all methods are compared at an equal false-alarm rate. Runtime:
+// requests a day) with ≥ 100 of the generator's incidents per family. Trending: the city's rate model as daily
+// counts (three years, src/city/counts.ts) with ≥ 100 ×1.5 rises in watched series, the product's daily run;
+// the R package surveillance (EARS C2/C3, glrnb, farrington) runs on the SAME series in the same run and all
+// methods are compared at an equal false-alarm rate (bench/_warning-trending.ts). Runtime:
 // one full daily run through the database over a year of the synthetic city (≈ 3.5 M cases).
 // `npm run bench -- warning [--quick] [--only trending,concentrated,emerging,runtime]`
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { writeResults } from './_results.ts';
 import { addDays } from '../src/shared/time.ts';
-import { earsC } from '../src/warning/ears.ts';
-import { trendSeries, detectConcentrated, detectEmerging } from '../src/warning/detect.ts';
+import { detectConcentrated, detectEmerging } from '../src/warning/detect.ts';
 import type { Detection } from '../src/warning/detection.ts';
-import { rng } from '../src/warning/random.ts';
-import { simulateSeries } from '../src/warning/simulate.ts';
+import { benchTrending as trendingBench } from './_warning-trending.ts';
 import { loadTaxonomy, routeUnit } from '../src/city/index.ts';
 import { generateCityCases, cityInput, type CityCases } from './_warning-city.ts';
 import { loadConfig } from '../src/config.ts';
@@ -27,127 +25,14 @@ import { localDateTime } from '../src/shared/time.ts';
 const quick = process.argv.includes('--quick');
 const argNum = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
-const R_SCRIPT = '/work/shared/peers/detect_surveillance.R';
 const median = (xs: number[]) => { if (!xs.length) return null; const s = xs.slice().sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const r3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
 const log = (...a: unknown[]) => console.error('[warning bench]', ...a);
 
 // ---------------- A. trending ----------------
-function benchTrending() {
-  const firstDay = '2023-01-01', days = 1095, fitEnd = 730;
-  const nSeries = quick ? 60 : 130, nInjected = quick ? 50 : 110;
-  const rand = rng(42);
-  const series: { y: Float64Array; rise: { start: number; end: number; factor: number } | null; level: number }[] = [];
-  for (let s = 0; s < nSeries; s++) {
-    const level = Math.exp(Math.log(2) + rand() * Math.log(20)); // 2–40 a day
-    const rise = s < nInjected ? (() => { const start = fitEnd + 14 + Math.floor(rand() * (days - fitEnd - 90)); return { start, end: start + 27 + Math.floor(rand() * 29), factor: 1.5 }; })() : null;
-    series.push({ y: simulateSeries(rand, firstDay, days, level, 0.03, rise ?? undefined), rise, level });
-  }
-  const dates = Array.from({ length: days }, (_, t) => addDays(firstDay, t));
-  // score[t] ≥ threshold is an alarm on day t; each method gives one score array per series (monitored days only)
-  const scores: Record<string, Float64Array[]> = {};
-  const operational: Record<string, number> = {};
-  const t0 = performance.now();
-  const ri = argNum("--recurrence") ?? 365;
-  scores['NB-CUSUM (ours)'] = series.map((s) => {
-    const tr = trendSeries(s.y, firstDay, fitEnd, 1.5, ri);
-    const out = new Float64Array(days).fill(-Infinity);
-    out.set(tr.stat.map((x) => x - tr.h), fitEnd); // operational threshold at 0
-    return out;
-  });
-  operational['NB-CUSUM (ours)'] = 0;
-  const oursSeconds = (performance.now() - t0) / 1000;
-  for (const m of ['C2', 'C3'] as const) {
-    scores[`EARS ${m} (ours)`] = series.map((s) => { const r = earsC(s.y, m, 0.01); return Float64Array.from(s.y, (x, t) => (t >= fitEnd ? x - r.upperbound[t] : -Infinity)); });
-    operational[`EARS ${m} (ours)`] = 0;
-  }
-  // R peer on the same series
-  const peer: Record<string, unknown> = {};
-  let rOk = false;
-  try { execFileSync('Rscript', ['--version'], { stdio: 'ignore' }); rOk = fs.existsSync(R_SCRIPT); } catch { rOk = false; }
-  if (!rOk) log('R peer missing (Rscript or', R_SCRIPT, ') — peer comparison skipped');
-  else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warn-bench-'));
-    const csv = path.join(dir, 'counts.csv');
-    const lines = ['series,date,count'];
-    series.forEach((s, i) => s.y.forEach((x, t) => lines.push(`s${i},${dates[t]},${x}`)));
-    fs.writeFileSync(csv, lines.join('\n') + '\n');
-    for (const method of ['C2', 'C3', 'glrnb', 'farrington']) {
-      const t1 = performance.now();
-      try {
-        const out = execFileSync('Rscript', [R_SCRIPT, csv, method, '0.01'], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 900_000, stdio: ['ignore', 'pipe', 'ignore'] });
-        const arr = series.map(() => new Float64Array(days).fill(-Infinity));
-        let secs = null as number | null;
-        for (const line of out.split('\n')) {
-          if (line.startsWith('# seconds=')) { secs = Number(line.slice(10)); continue; }
-          const [sname, date, count, ub] = line.split(',');
-          if (!sname || sname === 'series' || !ub || ub === 'NA') continue;
-          const si = Number(sname.slice(1));
-          let t: number;
-          if (method === 'farrington') {
-            // weekly: the alarm is known at the end of the ISO week (its Sunday)
-            const [yy, ww] = date.split('-W').map(Number);
-            const jan4 = Date.UTC(yy, 0, 4);
-            const monday = jan4 - (((new Date(jan4).getUTCDay() + 6) % 7) * 86400_000) + (ww - 1) * 7 * 86400_000;
-            t = Math.round((monday + 6 * 86400_000 - Date.parse(`${firstDay}T00:00:00Z`)) / 86400_000);
-          } else t = Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${firstDay}T00:00:00Z`)) / 86400_000);
-          if (t >= fitEnd && t < days) arr[si][t] = Number(count) - Number(ub);
-        }
-        scores[`R ${method}`] = arr;
-        operational[`R ${method}`] = 0;
-        peer[method] = { seconds: secs, wallSeconds: r3((performance.now() - t1) / 1000) };
-      } catch (e) {
-        peer[method] = { error: String((e as Error).message).slice(0, 200) };
-        log('R', method, 'failed', (e as Error).message.slice(0, 200));
-      }
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  const isNull = (si: number, t: number) => { const r = series[si].rise; return !r || t < r.start || t > r.end + 21; };
-  const evaluate = (arr: Float64Array[], thr: number) => {
-    let onsets = 0, nullDays = 0;
-    const delays: number[] = [];
-    let detected = 0;
-    arr.forEach((sc, si) => {
-      // One alert per incident, as upsertAlerts keeps it: an alarm day opens a new alert only when the series
-      // had no alarm day in the 14 days before (otherwise the open alert is updated). Same rule for every method.
-      let lastAlarm = -Infinity;
-      for (let t = fitEnd; t < days; t++) {
-        const alarm = sc[t] >= thr;
-        if (isNull(si, t)) {
-          nullDays++;
-          if (alarm && t - lastAlarm > 14) onsets++;
-        }
-        if (alarm) lastAlarm = t;
-      }
-      const r = series[si].rise;
-      if (r) { for (let t = r.start; t <= r.end; t++) if (sc[t] >= thr) { detected++; delays.push(t - r.start); break; } }
-    });
-    return { sensitivity: r3(detected / nInjected), medianDaysToDetect: median(delays), falseAlarmsPerDayPerSeries: r3(onsets / nullDays) ?? 0, falseAlarmsPerMonthTotal: r3((onsets / nullDays) * 30 * nSeries) };
-  };
-  const target = 0.005;
-  // Lowest threshold whose false-alarm rate stays ≤ target for every higher threshold. (Counting alerts as
-  // upsertAlerts keeps them is not monotone at the extremes: a method alarming every day is one long alert.)
-  // Scan from the top on a grid of the candidate scores, then bisect the last step.
-  const equalFa = (arr: Float64Array[]) => {
-    const cands = new Set<number>();
-    arr.forEach((sc, si) => sc.forEach((x, t) => { if (t >= fitEnd && isNull(si, t) && Number.isFinite(x)) cands.add(x); }));
-    const sorted = [...cands].sort((a, b) => b - a);
-    const fa = (i: number) => evaluate(arr, sorted[i] + 1e-9).falseAlarmsPerDayPerSeries;
-    const step = Math.max(1, Math.floor(sorted.length / 400));
-    let ok = -1, bad = sorted.length;
-    for (let i = 0; i < sorted.length; i += step) { if (fa(i) > target) { bad = i; break; } ok = i; }
-    while (bad - ok > 1) { const mid = (ok + bad) >> 1; if (fa(mid) <= target) ok = mid; else bad = mid; }
-    const thr = ok < 0 ? (sorted[0] ?? 0) + 1 : sorted[ok] + 1e-9;
-    return { threshold: r3(thr), ...evaluate(arr, thr) };
-  };
-  const methods: Record<string, unknown> = {};
-  for (const [name, arr] of Object.entries(scores)) methods[name] = { operational: evaluate(arr, operational[name]), atEqualFalseAlarmRate: equalFa(arr) };
-  return {
-    setup: { series: nSeries, injectedRises: nInjected, factor: 1.5, riseDays: '28–56', levels: '2–40 a day, NB α=0.03, weekday/holiday/调休/season', history: '2 years fitted, third year monitored', recurrenceDaysPerSeries: ri, equalFalseAlarmTarget: target },
-    methods, peer: rOk ? peer : 'R peer not available', oursSeconds: r3(oursSeconds),
-  };
-}
+// On the synthetic city's rate model with ×1.5 rises, the product's daily run and the R peer on the same
+// series: bench/_warning-trending.ts.
+const benchTrending = () => trendingBench({ quick, perDay: argNum('--per-day'), rises: argNum('--rises'), nulls: argNum('--null-series'), log });
 
 // ---------------- B + C. concentrated and emerging on the synthetic city ----------------
 // One generation of src/city's generateCity at city scale (≈ 9,600 requests a day): 56 days of warm-up
@@ -155,16 +40,25 @@ function benchTrending() {
 // snapshot of the last 56 days, exactly what load-input reads). Incidents are the generator's own plans and
 // ground truth (enough planned that ≥ 100 per family start inside the evaluated days).
 const WARM = 56;
-let cityCache: CityCases | null = null;
-function city(): CityCases {
-  if (cityCache) return cityCache;
+// Concentrated incidents planned per evaluation window: ≈ 73 % of those starting inside it have ≥ 10 requests
+// in their first 7 days and start early enough to be judged, so 180 gives ≥ 100 qualifying ones (≈ 4 a day
+// city-wide over the ≈ 9,600-a-day background). The emerging bench keeps its own city (110).
+const CONCENTRATED_PER_EVAL = quick ? 60 : 180;
+const cityCache = new Map<number, CityCases>();
+function city(concentratedPerEval?: number): CityCases {
+  const base = quick ? 40 : 110;
+  const key = concentratedPerEval ?? base;
+  const hit = cityCache.get(key);
+  if (hit) return hit;
   const evalDays = argNum('--eval-days') ?? (quick ? 14 : 42), days = WARM + evalDays;
   const perDay = argNum('--per-day') ?? (quick ? 3000 : 9600);
-  const per = Math.ceil(((quick ? 40 : 110) * days) / evalDays);
+  const per = Math.ceil((base * days) / evalDays);
+  const conc = Math.ceil((key * days) / evalDays);
   const t = performance.now();
-  cityCache = generateCityCases({ seed: 2026, start: '2025-04-01', days, perDay, incidents: { concentrated: per, trending: 1, emerging: per }, textFrom: WARM - 28, onDay: (d) => d % 20 === 0 && log('city day', d, 'of', days) });
-  log('city generated:', cityCache.id.length, 'cases in', ((performance.now() - t) / 1000).toFixed(1), 's');
-  return cityCache;
+  const c = generateCityCases({ seed: 2026, start: '2025-04-01', days, perDay, incidents: { concentrated: conc, trending: 1, emerging: per }, textFrom: WARM - 28, onDay: (d) => d % 20 === 0 && log('city day', d, 'of', days) });
+  log('city generated:', c.id.length, 'cases in', ((performance.now() - t) / 1000).toFixed(1), 's');
+  cityCache.set(key, c);
+  return c;
 }
 
 interface Alert { keys: Set<string>; first: number; last: number; members: Set<number>; cat: string | null; unit: string }
@@ -213,7 +107,7 @@ function score(c: CityCases, family: 'concentrated' | 'emerging', alerts: Alert[
 }
 
 function benchCityFamilies(kind: 'concentrated' | 'emerging') {
-  const c = city();
+  const c = kind === 'concentrated' ? city(CONCENTRATED_PER_EVAL) : city();
   const evalDays = c.days - WARM;
   const leaves = new Map(loadTaxonomy().leaves.map((l) => [l.code, l]));
   const unitOf = (det: Detection) => { const l = det.categoryCode ? leaves.get(det.categoryCode) : undefined; return l ? routeUnit(l.unitKey, det.districtCode ?? '', det.streetCode ?? '') : '12345'; };
@@ -232,11 +126,11 @@ function benchCityFamilies(kind: 'concentrated' | 'emerging') {
   if (kind === 'concentrated') {
     // qualifies: ≥ 10 requests within its first 7 days; must be alerted by the end of those 7 days
     const res = score(c, 'concentrated', alerts, evalDays, (daily) => { let s = 0; for (let k = 0; k < Math.min(7, daily.length); k++) { s += daily[k]; if (s >= 10) return 6; } return null; });
-    return { setup: { ...setup, qualifying: '≥ 10 requests within the first 7 days; detected = an alert holding its requests by day 7', replicates: '≥ 999 (more under the family budget)', windows: '1–14 days', neighbours: 10 }, ...res, delayNote: 'days from the incident’s first request to the first alert (0 = same day)', cpuSecondsPerDailyRun: { median: r3(median(cpu)), max: r3(Math.max(...cpu)) } };
+    return { setup: { ...setup, incidentsPlanned: c.truth.incidents.filter((i) => i.family === 'concentrated').length, qualifying: '≥ 10 requests within the first 7 days; detected = an alert holding its requests by day 7', replicates: '≥ 999 (more under the family budget)', windows: '1–14 days', neighbours: 10 }, ...res, delayNote: 'days from the incident’s first request to the first alert (0 = same day)', cpuSecondsPerDailyRun: { median: r3(median(cpu)), max: r3(Math.max(...cpu)) } };
   }
   // qualifies: ≥ 10 requests within some 3 days; must be alerted by the last of the first such 3 days
   const res = score(c, 'emerging', alerts, evalDays, (daily) => { for (let k = 0; k < daily.length; k++) if ((daily[k] ?? 0) + (daily[k - 1] ?? 0) + (daily[k - 2] ?? 0) >= 10) return Math.max(2, k); return null; });
-  return { setup: { ...setup, qualifying: '≥ 10 requests within 3 days; detected = an alert holding its requests by the end of the first such 3 days', minPersons: 8, minPlaces: 3, windowDays: 3, historyDays: 28 }, ...res, delayNote: 'days from the topic’s first request to the first alert', cpuSecondsPerDailyRun: { median: r3(median(cpu)), max: r3(Math.max(...cpu)) } };
+  return { setup: { ...setup, incidentsPlanned: c.truth.incidents.filter((i) => i.family === 'concentrated').length, qualifying: '≥ 10 requests within 3 days; detected = an alert holding its requests by the end of the first such 3 days', minPersons: 8, minPlaces: 3, windowDays: 3, historyDays: 28 }, ...res, delayNote: 'days from the topic’s first request to the first alert', cpuSecondsPerDailyRun: { median: r3(median(cpu)), max: r3(Math.max(...cpu)) } };
 }
 const benchConcentrated = () => benchCityFamilies('concentrated');
 

@@ -5,7 +5,7 @@
 // race), its cases are retried one by one so that each request gets its own outcome.
 import type { Db, Row } from '../store/db.ts';
 import { isDbUnavailable } from '../shared/errors.ts';
-import { CASE_COLUMNS, CASE_JOINS } from './dto.ts';
+import { CASE_COLUMNS_LOOKED_UP } from './dto.ts';
 import { hasAfterChange, runAfterChange, type CaseChange } from './hooks.ts';
 
 const TYPES: Record<string, string> = {
@@ -18,7 +18,7 @@ const TYPES: Record<string, string> = {
 };
 const COLS = Object.keys(TYPES);
 
-const SQL = `WITH src AS (
+export const INSERT_SQL = `WITH src AS (
     SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x(ord int, ${COLS.map((c) => `${c} ${TYPES[c]}`).join(', ')})),
   c AS (
     INSERT INTO cases (${COLS.join(', ')})
@@ -31,7 +31,7 @@ const SQL = `WITH src AS (
     FROM jsonb_to_recordset($2::text::jsonb) AS x(case_no text, seq int, at timestamptz, actor text, action text, from_status text, to_status text, unit_id text, note text, data jsonb)
     JOIN c ON c.case_no = x.case_no ORDER BY c.id, x.seq
     RETURNING 1)
-  SELECT ${CASE_COLUMNS}, (SELECT count(*) FROM e) AS event_count FROM c ${CASE_JOINS}`;
+  SELECT ${CASE_COLUMNS_LOOKED_UP}, (SELECT count(*) FROM e) AS event_count FROM c`;
 
 export interface NewCase {
   row: Row; // snake_case columns of cases (keywords: string[], tags: object)
@@ -42,7 +42,7 @@ export interface NewCase {
 export async function insertCases(db: Db, items: NewCase[]): Promise<Row[]> {
   const rows = items.map((it, ord) => ({ ord, ...Object.fromEntries(COLS.map((c) => [c, it.row[c] ?? null])) }));
   const events = items.flatMap((it) => it.events.map((e, seq) => ({ ...e, case_no: it.row.case_no, seq, at: e.at instanceof Date ? e.at.toISOString() : e.at })));
-  const out = await db.query(SQL, [JSON.stringify(rows), JSON.stringify(events)]);
+  const out = await db.query(INSERT_SQL, [JSON.stringify(rows), JSON.stringify(events)]);
   const byNo = new Map(out.map((r) => [r.case_no as string, r]));
   return items.map((it) => byNo.get(it.row.case_no)!);
 }

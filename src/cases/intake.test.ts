@@ -61,6 +61,17 @@ for (const engine of engines()) {
       expect(c.callerPhone).toBe('********7890');
     });
 
+    it('accepts a compound added after places were cached, and still rejects a wrong parent', async () => {
+      expect((await post({ channel: 'web', content: '小区路灯不亮', compoundId: REF.compoundMeili })).statusCode).toBe(201); // places now cached
+      await db.query(`INSERT INTO compounds (id, name, community_code) VALUES ('C-NEW-1', '新建小区', $1)`, [REF.wenyiCommunity]);
+      const r = await post({ channel: 'web', content: '新小区路灯不亮', compoundId: 'C-NEW-1' });
+      expect(r.statusCode).toBe(201);
+      expect(r.json()).toMatchObject({ communityCode: REF.wenyiCommunity, streetCode: REF.wenyilu, districtCode: REF.furong });
+      const bad = await post({ channel: 'web', content: '新小区路灯不亮', compoundId: 'C-NEW-1', districtCode: REF.yuelu });
+      expect(bad.statusCode).toBe(400);
+      expect(Object.keys(bad.json().error.fields)).toContain('streetCode');
+    });
+
     it('rejects bad input naming each field', async () => {
       const cases: [unknown, string, number, string?][] = [
         ['{"channel": "12345", ', 'malformed_json', 400],

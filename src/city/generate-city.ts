@@ -104,6 +104,18 @@ const MOBILE = ['138', '139', '135', '136', '137', '150', '151', '152', '157', '
 const OPERATORS = 150;
 const REPEAT_RATE = 0.06;
 
+/** Expected background requests of a day before its day-to-day noise: perDay × the day's rhythm (≈ perDay on an ordinary weekday). */
+export function dayVolume(perDay: number, day: string): number {
+  return perDay * (dayFactor(day) / 0.96);
+}
+/** Relative sd of a day's total volume around dayVolume (weather, news: every series of the day moves together). */
+export const DAY_NOISE = 0.03;
+
+/** Each leaf's weight on a day (its share of the background, before normalising): weight × season. */
+export function leafWeightsOn(leaves: readonly Leaf[], day: string): number[] {
+  return leaves.map((l) => l.weight * seasonFactor(l.season, day));
+}
+
 export function defaultIncidentCounts(days: number): IncidentCounts {
   const n = Math.max(1, Math.round((days * 100) / 365));
   return { concentrated: n, trending: n, emerging: n };
@@ -156,10 +168,10 @@ export class CityGenerator {
     const rng = rngFor(this.opts.seed, day);
     const drafts: Draft[] = [];
     // Background: the day's volume over leaves (with seasons) and districts (by population).
-    const leafWeights = this.leaves.map((l) => l.weight * seasonFactor(l.season, day));
+    const leafWeights = leafWeightsOn(this.leaves, day);
     const leafTotal = leafWeights.reduce((a, b) => a + b, 0);
     const leafCum = cumulative(leafWeights);
-    const n = Math.max(0, Math.round(this.opts.perDay * (dayFactor(day) / 0.96) * (1 + rng.normal(0, 0.03))));
+    const n = Math.max(0, Math.round(dayVolume(this.opts.perDay, day) * (1 + rng.normal(0, DAY_NOISE))));
     const dayStart = startOfLocalDay(day).getTime();
     for (let k = 0; k < n; k++) {
       const leaf = this.leaves[sample(leafCum, rng.next())];

@@ -11,6 +11,7 @@ import { registerOpsCommands } from '../ops/cli.ts';
 import { registerWarningCommands } from '../warning/cli.ts';
 // Each domain adds its commands here: import { registerXCommands } from '../x/cli.ts'; registerXCommands(program);
 import { registerTagCommands } from '../tagging/cli.ts';
+import { registerMetricsCommands } from '../metrics/cli.ts';
 
 const program = new Command();
 program.name('minsheng').description('民生 12345 热线平台').showHelpAfterError();
@@ -48,6 +49,7 @@ registerCityCommands(program);
 registerOpsCommands(program);
 registerTagCommands(program);
 registerWarningCommands(program);
+registerMetricsCommands(program);
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`错误: ${err instanceof Error ? err.message : String(err)}`);

@@ -2,7 +2,7 @@
 // of a transaction); rebuild after bulk loads.
 import { registerCaseHooks, type CaseHooks, type CaseRow } from '../cases/hooks.ts';
 import { localDay } from '../shared/time.ts';
-import { applyCaseDeltas, rebuildRollups } from './rollups.ts';
+import { applyCaseDeltas, rebuildMetrics } from './rollups.ts';
 import { forgetTopicCounts } from './topics.ts';
 
 /** Topic counts of past days are cached: a new case backdated to such a day, or a change of what topics match on. */
@@ -24,8 +24,7 @@ export const metricsHooks: CaseHooks = {
     for (const day of days) await forgetTopicCounts(tx, { fromDay: day, toDay: day });
   },
   afterBulkLoad: async (ctx, range) => {
-    await forgetTopicCounts(ctx.db, range);
-    await rebuildRollups(ctx.db, range);
+    await rebuildMetrics(ctx.db, range);
   },
 };
 

@@ -122,4 +122,21 @@ describe('metrics case hooks', () => {
       await db.close();
     }
   }, 180_000);
+
+  it('rebuildMetrics (the `metrics rebuild` command) covers every day holding cases when no range is given', async () => {
+    const { rebuildMetrics } = await import('./rollups.ts');
+    const db = await engines()[0].open();
+    try {
+      await seedMetricsCity(db);
+      expect(await rebuildMetrics(db)).toEqual({ dailyRows: 0, monthlyRows: 0 });
+      const rows = [['R1', '2026-03-31', 'received'], ['R2', '2026-05-02', 'resolved_online'], ['R3', '2026-05-02', 'received']].map(([no, day, status]) => [no, '12345', localDateTime(day, 10), day, '内容', status]);
+      await db.copyRows('cases', ['case_no', 'channel', 'received_at', 'local_day', 'content', 'status'], rows);
+      const r = await rebuildMetrics(db);
+      expect(r.range).toEqual({ fromDay: '2026-03-31', toDay: '2026-05-02' });
+      const got = await db.query(`SELECT local_day::text AS m, received, resolved_online FROM rollup_cube_monthly WHERE dim = 'all' ORDER BY 1`);
+      expect(got).toEqual([{ m: '2026-03-01', received: 1, resolved_online: 0 }, { m: '2026-05-01', received: 2, resolved_online: 1 }]);
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
 });

@@ -3,6 +3,7 @@
 import type { Db, Row } from '../store/db.ts';
 import { addDays } from '../shared/time.ts';
 import { COUNTERS, COUNTER_SQL, KEY_COLUMNS, ROLLUP_KEYS } from './indicators.ts';
+import { forgetTopicCounts } from './topics.ts';
 
 const keyList = KEY_COLUMNS.join(', ');
 const counterList = COUNTERS.join(', ');
@@ -32,7 +33,7 @@ const cubeUpsert = (table: string, dayExpr: string, from: string) => `
 // its change, summed per key, upserted into the daily and monthly rollups. Keys are sorted so that concurrent
 // writers lock rows in the same order; all-zero deltas (no metric changed) touch no row at all. A batch of
 // intakes thus costs one statement, and the hot rows (the day's `all` cube row) are written once per batch.
-const DELTA_SQL = `
+export const DELTA_SQL = `
 WITH src AS (
   SELECT 1 AS sign, c.* FROM jsonb_populate_recordset(NULL::cases, $1::text::jsonb) c
   UNION ALL
@@ -60,6 +61,10 @@ FROM d m WHERE ${nonZero('m')}
 GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
 ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`;
 
+/** The case columns the keys and counters read: only these travel to the delta statement (not the text, tags …). */
+const DELTA_COLUMNS = [...new Set([...Object.values(ROLLUP_KEYS), ...Object.values(COUNTER_SQL), ...PLACE_CUBE_DIMS.map(([, e]) => e)].flatMap((sql) => [...sql.matchAll(/\bc\.(\w+)/g)].map((m) => m[1]!)))];
+const pickDeltaColumns = (row: Row): Row => Object.fromEntries(DELTA_COLUMNS.map((k) => [k, row[k] ?? null]));
+
 /** Rollup writers take this transaction-scoped lock first: concurrent upserts of the same new keys in
  *  different orders deadlocked (seen under concurrent intake on PostgreSQL); one lock orders them. */
 const ROLLUP_LOCK = 7_312_346;
@@ -71,8 +76,8 @@ export function applyCaseDelta(tx: Db, before: Row | null, after: Row | null): P
 
 /** Applies the changes of several cases (one transaction) to the rollups in one statement. */
 export async function applyCaseDeltas(tx: Db, changes: { before: Row | null; after: Row | null }[]): Promise<void> {
-  const after = changes.flatMap((c) => (c.after ? [c.after] : []));
-  const before = changes.flatMap((c) => (c.before ? [c.before] : []));
+  const after = changes.flatMap((c) => (c.after ? [pickDeltaColumns(c.after)] : []));
+  const before = changes.flatMap((c) => (c.before ? [pickDeltaColumns(c.before)] : []));
   if (!after.length && !before.length) return;
   await tx.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
   await tx.query(DELTA_SQL, [JSON.stringify(after), JSON.stringify(before)]);
@@ -134,4 +139,18 @@ function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promis
     const [m] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_monthly WHERE ${where}`, params);
     return { dailyRows: d.n, monthlyRows: m.n };
   });
+}
+
+/**
+ * Rebuilds every metric store of a range (all days holding cases when none is given): the rollups, and the cached
+ * topic counts forgotten so that they are recounted. Returns the range it covered (none when there are no cases).
+ */
+export async function rebuildMetrics(db: Db, range?: { fromDay: string; toDay: string }): Promise<{ range?: { fromDay: string; toDay: string }; dailyRows: number; monthlyRows: number }> {
+  if (!range) {
+    const [r] = await db.query<{ a: string | null; b: string | null }>(`SELECT min(local_day)::text AS a, max(local_day)::text AS b FROM cases`);
+    if (!r.a || !r.b) return { dailyRows: 0, monthlyRows: 0 };
+    range = { fromDay: r.a, toDay: r.b };
+  }
+  await forgetTopicCounts(db, range);
+  return { range, ...(await rebuildRollups(db, range)) };
 }

@@ -1,7 +1,6 @@
 // Coalescing of concurrent lookups: calls made in the same turn of the event loop, or while the previous
 // round trip is in flight, go together as one call of `run`. Under load N requests cost one statement instead
-// of N; a lone caller waits only for the end of the current turn. (The turn matters for PGlite, which runs
-// each statement synchronously: requests pile up during it and are all served by the next statement.)
+// of N; a lone caller waits only for the end of the current turn.
 
 // A round trip that has not settled after this long (a connection lost mid-statement may never answer) no
 // longer holds the next calls back.

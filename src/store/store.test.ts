@@ -34,6 +34,27 @@ for (const engine of engines()) {
       expect(r.n).toBeNull();
     });
 
+    it('returns the same JS types from statements with parameters, on every call', async () => {
+      for (let i = 0; i < 3; i++) {
+        const [r] = await db.query(
+          `SELECT $1::int8 AS big, $2::date AS day, $3::timestamptz AS at, $4::text[] AS arr, $5::text::jsonb AS j, $6::text AS n, $7::bool AS b`,
+          [42 + i, '2026-11-28', new Date('2026-11-28T01:02:03Z'), ['a', 'b'], JSON.stringify({ x: i }), null, true],
+        );
+        expect(r).toEqual({ big: 42 + i, day: '2026-11-28', at: new Date('2026-11-28T01:02:03Z'), arr: ['a', 'b'], j: { x: i }, n: null, b: true });
+      }
+    });
+
+    it('reports constraint violations with their SQLSTATE and constraint name', async () => {
+      await db.exec(`CREATE TABLE IF NOT EXISTS contract_unique (v int CONSTRAINT contract_unique_v PRIMARY KEY)`);
+      await db.query('INSERT INTO contract_unique VALUES ($1) ON CONFLICT DO NOTHING', [1]);
+      const err = await db.query('INSERT INTO contract_unique VALUES ($1)', [1]).catch((e) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err.code).toBe('23505');
+      expect(err.constraint ?? err.constraint_name).toBe('contract_unique_v');
+      // the statement still works afterwards
+      expect(await db.query('SELECT count(*)::int AS n FROM contract_unique WHERE v = $1', [1])).toEqual([{ n: 1 }]);
+    });
+
     it('binds parameters, never splicing strings', async () => {
       const evil = "x'); DROP TABLE cases; --";
       const [r] = await db.query('SELECT $1::text AS v', [evil]);

@@ -33,9 +33,23 @@ export class NearDuplicateIndex {
     return this.items.size;
   }
 
+  // Signatures of the texts queried last: intake queries a case's text before storing it and adds the same text
+  // right after, so its signature is computed once.
+  private recent = new Map<string, Uint32Array | null>();
+
+  private signature(text: string): Uint32Array | null {
+    const hit = this.recent.get(text);
+    if (hit !== undefined) return hit;
+    const sig = minhash(text);
+    if (this.recent.size >= 2_000) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(text, sig);
+    return sig;
+  }
+
   add(id: number, text: string, at: Date | number): void {
     if (this.items.has(id)) return;
-    const sig = minhash(text);
+    const sig = this.recent.get(text) ?? minhash(text);
+    this.recent.delete(text);
     if (!sig) return;
     const item = { id, at: typeof at === 'number' ? at : at.getTime(), sig };
     this.items.set(id, item);
@@ -82,7 +96,7 @@ export class NearDuplicateIndex {
 
   /** Earlier cases within the window whose texts are near-identical, most similar first. */
   query(text: string, opts: { now?: number; limit?: number; excludeId?: number } = {}): SimilarCase[] {
-    const sig = minhash(text);
+    const sig = this.signature(text);
     if (!sig) return [];
     const now = opts.now ?? Date.now();
     const cutoff = now - this.windowDays * 86400_000;

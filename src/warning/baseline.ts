@@ -9,10 +9,13 @@ export interface Baseline {
   beta: Float64Array;
   /** NB dispersion (variance = mu + alpha·mu²). */
   alpha: number;
-  features: { season: boolean; trend: boolean };
+  /** Yearly harmonics (sin/cos pairs; 0 = no season) and a linear trend. */
+  features: { harmonics: number; trend: boolean };
   firstDay: string;
   /** Mean fitted count over the history (used to pick a calibrated threshold). */
   level: number;
+  /** Covariance of beta (inverse Fisher information, scaled by the Pearson dispersion). */
+  cov: Float64Array;
 }
 
 const calendarCache = new Map<string, number>();
@@ -34,7 +37,7 @@ export function calendarKind(day: string): number {
 }
 
 export function designSize(f: Baseline['features']): number {
-  return 1 + 6 + 2 + (f.season ? 2 : 0) + (f.trend ? 1 : 0);
+  return 1 + 6 + 2 + 2 * f.harmonics + (f.trend ? 1 : 0);
 }
 
 /** Writes the design row of day index t (days since firstDay) into out. */
@@ -48,8 +51,8 @@ export function designRow(firstDay: string, t: number, f: Baseline['features'], 
   if (k === 1) out[7] = 1;
   if (k === 2) out[8] = 1;
   let j = 9;
-  if (f.season) {
-    const w = (2 * Math.PI * t) / 365.25;
+  for (let k = 1; k <= f.harmonics; k++) {
+    const w = (2 * Math.PI * k * t) / 365.25;
     out[j++] = Math.sin(w);
     out[j++] = Math.cos(w);
   }
@@ -80,8 +83,9 @@ function solve(A: Float64Array, b: Float64Array, p: number): Float64Array {
 }
 
 /** Fits the baseline on counts y[0..n) of consecutive days starting at firstDay. */
-export function fitBaseline(y: ArrayLike<number>, firstDay: string, n = y.length): Baseline {
-  const features = { season: n >= 300, trend: n >= 540 }; // a trend needs well over a year to be told apart from the season
+export function fitBaseline(y: ArrayLike<number>, firstDay: string, n = y.length, o: { harmonics?: number } = {}): Baseline {
+  // a season needs most of a year; a trend well over a year to be told apart from the season
+  const features = { harmonics: n >= 300 ? o.harmonics ?? 1 : 0, trend: n >= 540 };
   const p = designSize(features);
   const X = designMatrix(firstDay, 0, n, features);
   let total = 0;
@@ -120,7 +124,39 @@ export function fitBaseline(y: ArrayLike<number>, firstDay: string, n = y.length
     num += ((y[t] - m) * (y[t] - m) - m) / (m * m);
   }
   const alpha = n > p ? Math.max(0, num / (n - p)) : 0;
-  return { beta, alpha: Math.min(alpha, 5), features, firstDay, level: level / Math.max(n, 1) };
+  // Var(beta) ≈ (X'WX)⁻¹ × Pearson dispersion (≈ 1 + α·μ): the baseline is an estimate, and its error persists
+  // over the whole monitored window, so the threshold has to allow for it (cusum.ts calibrateThreshold).
+  let pearson = 0;
+  for (let t = 0; t < n; t++) pearson += (y[t] - mu[t]) ** 2 / mu[t];
+  const phi = n > p ? Math.max(1, pearson / (n - p)) : 1;
+  // A column the history never exercised (no 调休 day in it, say) has no information: its coefficient stays 0
+  // (ridge) and it adds no variance, rather than the ridge's huge one.
+  const cov = new Float64Array(p * p);
+  const e = new Float64Array(p);
+  const known = Array.from({ length: p }, (_, j) => A[j * p + j] > 1e-3);
+  for (let j = 0; j < p; j++) {
+    if (!known[j]) continue;
+    e.fill(0); e[j] = 1;
+    const col = solve(A, e, p);
+    for (let i = 0; i < p; i++) if (known[i] && Number.isFinite(col[i])) cov[i * p + j] = col[i] * phi;
+  }
+  return { beta, alpha: Math.min(alpha, 5), features, firstDay, level: level / Math.max(n, 1), cov };
+}
+
+/** Standard error of the predicted log mean, averaged (in variance) over day indices [from, to). */
+export function predictionSd(bl: Baseline, from: number, to: number): number {
+  const p = bl.beta.length;
+  const X = designMatrix(bl.firstDay, from, to, bl.features);
+  let v = 0;
+  const n = Math.max(0, to - from);
+  for (let t = 0; t < n; t++) {
+    for (let i = 0; i < p; i++) {
+      const xi = X[t * p + i];
+      if (xi === 0) continue;
+      for (let j = 0; j < p; j++) v += xi * bl.cov[i * p + j] * X[t * p + j];
+    }
+  }
+  return n ? Math.sqrt(Math.max(0, v / n)) : 0;
 }
 
 /** Expected counts for day indices [from, to) relative to the baseline's firstDay. */
@@ -139,7 +175,7 @@ export function predictBaseline(bl: Baseline, from: number, to: number): Float64
 // Every series of a run shares its days, so the design rows (calendar look-ups) are built once per run.
 const matrixCache = new Map<string, Float64Array>();
 function designMatrix(firstDay: string, from: number, to: number, f: Baseline['features']): Float64Array {
-  const key = `${firstDay}|${from}|${to}|${f.season}|${f.trend}`;
+  const key = `${firstDay}|${from}|${to}|${f.harmonics}|${f.trend}`;
   let X = matrixCache.get(key);
   if (X) return X;
   const p = designSize(f);

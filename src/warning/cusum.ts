@@ -42,20 +42,25 @@ const thresholdCache = new Map<string, number>();
 /**
  * Threshold h such that in-control episodes reach h at most once per `recurrenceDays` days, for a series of
  * mean level mu and dispersion alpha (bucketed, cached). Found from the maxima of simulated episodes.
+ * `levelSd`: standard error of the baseline's log mean — the simulated series run at the estimate × e^ε,
+ * ε ~ N(0, levelSd²) redrawn every 28 days (one monitored window), as the real ones run at the truth while the
+ * CUSUM uses the estimate. Without it the false-alarm rate on fitted baselines is several times the nominal.
  */
-export function calibrateThreshold(mu: number, alpha: number, kappa: number, recurrenceDays: number, seed = 12345): number {
+export function calibrateThreshold(mu: number, alpha: number, kappa: number, recurrenceDays: number, seed = 12345, levelSd = 0): number {
   const lm = Math.round(Math.log(Math.max(mu, 0.02)) * 4) / 4; // ~28% buckets of the level
   const la = Math.round(Math.min(alpha, 5) * 20) / 20;
-  const key = `${lm}|${la}|${kappa}|${recurrenceDays}`;
+  const ls = Math.round(Math.min(levelSd, 1) * 100) / 100;
+  const key = `${lm}|${la}|${kappa}|${recurrenceDays}|${ls}`;
   const hit = thresholdCache.get(key);
   if (hit !== undefined) return hit;
   const m = Math.exp(lm);
   const rand = rng(seed);
   const days = Math.max(40_000, Math.round(Math.min(recurrenceDays, 400) * 300));
   const maxima: number[] = [];
-  let s = 0, top = 0;
+  let s = 0, top = 0, bias = 1;
   for (let t = 0; t < days; t++) {
-    const x = negbin(rand, m, la);
+    if (ls > 0 && t % 28 === 0) bias = Math.exp(ls * Math.sqrt(-2 * Math.log(rand() || 1e-300)) * Math.cos(2 * Math.PI * rand()));
+    const x = negbin(rand, m * bias, la);
     s = Math.max(0, s + nbLlr(x, m, la, kappa));
     if (s > 0) top = Math.max(top, s);
     else if (top > 0) { maxima.push(top); top = 0; }

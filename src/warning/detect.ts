@@ -1,7 +1,7 @@
 // The three detector families over one in-memory snapshot of the case stream (built from the database by
 // load-input.ts, from a simulation by the benchmark, or from a CSV by the replay). Pure: no I/O.
 import { addDays, localDateTime } from '../shared/time.ts';
-import { fitBaseline, predictBaseline } from './baseline.ts';
+import { fitBaseline, predictBaseline, predictionSd } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
 import { FirstStoryClusterer, clusterKeywords, emergingTopics, groupBursts, novelInWindow, termBursts } from './emerging.ts';
@@ -81,6 +81,9 @@ export interface SeriesTrend {
   episodeStart: Int32Array;
   h: number;
   alpha: number;
+  /** Mean fitted count over the history and the standard error of the predicted log mean (what the threshold was calibrated for). */
+  level: number;
+  levelSd: number;
   recurrenceDays: number;
 }
 
@@ -88,43 +91,57 @@ export interface SeriesTrend {
 export function trendSeries(y: Float64Array, firstDay: string, fitEnd: number, kappa: number, recurrenceDays: number): SeriesTrend {
   const bl = fitBaseline(y, firstDay, fitEnd);
   const mu = predictBaseline(bl, fitEnd, y.length);
-  const h = calibrateThreshold(bl.level, bl.alpha, kappa, recurrenceDays);
+  const levelSd = predictionSd(bl, fitEnd, y.length);
+  const h = calibrateThreshold(bl.level, bl.alpha, kappa, recurrenceDays, undefined, levelSd);
   const r = nbCusum(y.subarray(fitEnd), mu, bl.alpha, kappa, h);
-  return { mu, stat: r.stat, alarm: r.alarm, episodeStart: r.episodeStart, h, alpha: bl.alpha, recurrenceDays };
+  return { mu, stat: r.stat, alarm: r.alarm, episodeStart: r.episodeStart, h, alpha: bl.alpha, level: bl.level, levelSd, recurrenceDays };
 }
 
-export function detectTrending(input: WarningInput, opts: WarningOptions): Detection[] {
+export interface TrendingSeries { key: string; family: 'city' | 'district' | 'street'; cat: string; district: string | null; street: string | null; y: Float64Array }
+
+/**
+ * The trending series of a snapshot (category × district, category city-wide — sub-categories roll up into
+ * their parents — and top-level category × street), the ones watched (volume over the fitted history) and
+ * the per-series recurrence interval after the family budget. Null when the history is too short.
+ */
+export function trendingSeries(input: WarningInput, opts: WarningOptions = {}) {
   const o = { ...DEFAULTS.trending, ...opts.trending };
   const D = 1 + Math.round((Date.parse(input.today) - Date.parse(input.firstDay)) / 86400_000);
   const fitEnd = D - o.monitorDays;
-  if (fitEnd < 28) return [];
-  type S = { key: string; family: string; cat: string; district: string | null; street: string | null; y: Float64Array };
+  if (fitEnd < 28) return null;
+  type S = TrendingSeries;
   const series = new Map<string, S>();
-  const get = (family: string, cat: string, district: string | null, street: string | null) => {
+  const get = (family: S['family'], cat: string, district: string | null, street: string | null) => {
     const key = `${cat}|${district ?? '*'}|${street ?? '*'}`;
     let s = series.get(key);
     if (!s) series.set(key, (s = { key, family, cat, district, street, y: new Float64Array(D) }));
     return s;
   };
   const { day, cat, district, street, n } = input.counts;
+  // the series a row adds to, per (category, district, street) combination
+  const targets = new Map<number, Float64Array[]>();
+  const nD = input.districtCodes.length + 1, nS = input.streetCodes.length + 1;
   for (let i = 0; i < day.length; i++) {
     const d = day[i];
     if (d < 0 || d >= D || cat[i] < 0) continue;
-    const cats: string[] = [input.catCodes[cat[i]]];
-    for (let p = input.catParent?.get(cats[0]); p; p = input.catParent?.get(p)) cats.push(p);
-    const dc = district[i] >= 0 ? input.districtCodes[district[i]] : null;
-    // Rows with a street are the street series (top-level category × street); the others build the city-wide
-    // and district series of the category and its parents.
-    if (street[i] >= 0) { get('street', cats[0], dc, input.streetCodes[street[i]]).y[d] += n[i]; continue; }
-    for (const c of cats) {
-      get('city', c, null, null).y[d] += n[i];
-      if (dc) get('district', c, dc, null).y[d] += n[i];
+    const combo = (cat[i] * nD + district[i] + 1) * nS + street[i] + 1;
+    let ys = targets.get(combo);
+    if (!ys) {
+      const cats: string[] = [input.catCodes[cat[i]]];
+      for (let p = input.catParent?.get(cats[0]); p; p = input.catParent?.get(p)) cats.push(p);
+      const dc = district[i] >= 0 ? input.districtCodes[district[i]] : null;
+      // Rows with a street are the street series (top-level category × street); the others build the city-wide
+      // and district series of the category and its parents.
+      if (street[i] >= 0) ys = [get('street', cats[0], dc, input.streetCodes[street[i]]).y];
+      else ys = cats.flatMap((c) => [get('city', c, null, null).y, ...(dc ? [get('district', c, dc, null).y] : [])]);
+      targets.set(combo, ys);
     }
+    for (const y of ys) y[d] += n[i];
   }
   // A database younger than the history window: fit from the first day with any request, not from leading zeros.
   let dataStart = fitEnd;
   for (let i = 0; i < day.length; i++) if (n[i] > 0 && day[i] >= 0 && day[i] < dataStart) dataStart = day[i];
-  if (fitEnd - dataStart < 28) return [];
+  if (fitEnd - dataStart < 28) return null;
   const fitFrom = addDays(input.firstDay, dataStart);
   // Volume filter, then the family budget shared by the series watched.
   const watched: S[] = [];
@@ -134,7 +151,13 @@ export function detectTrending(input: WarningInput, opts: WarningOptions): Detec
     const level = sum / (fitEnd - dataStart);
     if (level >= (s.family === 'street' ? o.minStreetLevel : o.minLevel)) watched.push(s);
   }
-  const ri = seriesRecurrence(o, watched.length);
+  return { o, D, fitEnd, dataStart, fitFrom, series, watched, ri: seriesRecurrence(o, watched.length) };
+}
+
+export function detectTrending(input: WarningInput, opts: WarningOptions): Detection[] {
+  const ts = trendingSeries(input, opts);
+  if (!ts) return [];
+  const { o, fitEnd, dataStart, fitFrom, watched, ri } = ts;
   const out: Detection[] = [];
   // category code → which category indexes are it or below it (member look-ups scan the recent cases)
   const masks = new Map<string, Uint8Array>();

@@ -113,7 +113,7 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 150_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
     try {
@@ -124,7 +124,7 @@ export async function startServerProcess(env: Record<string, string>, args: stri
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`server did not start in 90 s: ${out}`);
+      throw new Error(`server did not start in 150 s: ${out}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -215,12 +215,12 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<S
   });
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 150_000;
   while (!out.includes('后台任务进程已启动')) {
     if (proc.exitCode !== null) throw new Error(`worker exited with ${proc.exitCode}: ${out}`);
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`worker did not start in 90 s: ${out}`);
+      throw new Error(`worker did not start in 150 s: ${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

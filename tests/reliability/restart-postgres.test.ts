@@ -14,7 +14,7 @@ const MAX_ANSWER_MS = 10_000;
 describe.runIf(enabled)('PostgreSQL restart during load', () => {
   const cluster = privatePostgres();
 
-  it('answers 503 db_unavailable quickly, survives, and retries succeed once', { timeout: 180_000 }, async () => {
+  it('answers 503 db_unavailable quickly, survives, and retries succeed once', { timeout: 300_000 }, async () => {
     const { pg } = cluster;
     const server = cluster.own(await startServerProcess({ MINSHENG_SECRET: 'reliability-secret-0123456789', DATABASE_URL: pg.url }, ['--no-jobs']));
     const token = await makeToken(pg.url, ['cases:write']);
