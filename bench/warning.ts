@@ -7,6 +7,7 @@
 // one full daily run through the database over a year of the synthetic city (≈ 3.5 M cases).
 // `npm run bench -- warning [--quick] [--only trending,concentrated,emerging,runtime]`
 import fs from 'node:fs';
+import postgres from 'postgres';
 import os from 'node:os';
 import path from 'node:path';
 import { writeResults } from './_results.ts';
@@ -232,10 +233,11 @@ function benchEmerging() {
 // ---------------- D. runtime of one full daily run on the database ----------------
 // The production path (runWarning: SQL snapshot → detectors in worker threads → alert upsert) on a PostgreSQL
 // database holding a year of the synthetic city (`minsheng demo --days 365 --per-day 9600`), plus one
-// incremental run (concentrated + emerging over the recent window). WARNING_BENCH_DB names the database; an
-// empty one is loaded first (slow: generation, lifecycle events and COPY of ≈ 3.5 M cases).
+// incremental run (concentrated + emerging over the recent window). WARNING_BENCH_DB names the database (created
+// if missing); an empty one is loaded first (slow: generation, lifecycle events and COPY of ≈ 3.5 M cases).
 async function benchRuntime() {
   const url = process.env.WARNING_BENCH_DB ?? 'postgres://postgres@127.0.0.1:5432/warning_city365';
+  await createDatabaseIfMissing(url);
   const ctx = await createContext(loadConfig({ databaseUrl: url, dataDir: os.tmpdir() }));
   try {
     const count = async () => (await ctx.db.query<{ n: number; last: string | null }>('SELECT count(*)::int AS n, max(local_day)::text AS last FROM cases'))[0];
@@ -273,6 +275,19 @@ async function benchRuntime() {
     };
   } finally {
     await ctx.db.close();
+  }
+}
+
+async function createDatabaseIfMissing(url: string) {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  u.pathname = '/postgres';
+  const admin = postgres(u.toString(), { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await admin`SELECT 1 AS ok FROM pg_database WHERE datname = ${name}`;
+    if (!row) await admin.unsafe(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await admin.end();
   }
 }
 

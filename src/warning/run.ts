@@ -59,7 +59,7 @@ export const DUTY = 1;
  * Case hook: after a case is created, schedule one run `debounceMs` later (requests arriving meanwhile join
  * the same run). A run in progress is followed by at most one more.
  */
-export function warningHooks(o: { debounceMs?: number; options?: WarningOptions; now?: () => Date; onRun?: (s: RunSummary) => void; onError?: (e: unknown) => void } = {}): CaseHooks & { flush(): Promise<void> } {
+export function warningHooks(o: { debounceMs?: number; options?: WarningOptions; now?: () => Date; inWorkers?: boolean; onRun?: (s: RunSummary) => void; onError?: (e: unknown) => void } = {}): CaseHooks & { flush(): Promise<void> } {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let again = false;
@@ -72,7 +72,9 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
     running = (async () => {
       const started = Date.now();
       try {
-        const s = await runWarning(lastCtx!, { options: { kinds: INCREMENTAL_KINDS, ...o.options }, now: o.now?.() });
+        // In a serving process detection runs in the (persistent) worker threads whatever the volume: even a small
+        // centre's snapshot takes tens to hundreds of ms, which on the event loop would stall every request.
+        const s = await runWarning(lastCtx!, { options: { kinds: INCREMENTAL_KINDS, ...o.options }, now: o.now?.(), inWorkers: o.inWorkers ?? true });
         o.onRun?.(s);
       } catch (e) {
         o.onError?.(e);
