@@ -107,8 +107,8 @@ function score(c: CityCases, family: 'concentrated' | 'emerging', alerts: Alert[
   };
 }
 
-function benchCityFamilies(kind: 'concentrated' | 'emerging') {
-  const c = kind === 'concentrated' ? city(CONCENTRATED_PER_EVAL) : city();
+function benchConcentrated() {
+  const c = city(CONCENTRATED_PER_EVAL);
   const evalDays = c.days - WARM;
   const leaves = new Map(loadTaxonomy().leaves.map((l) => [l.code, l]));
   const unitOf = (det: Detection) => { const l = det.categoryCode ? leaves.get(det.categoryCode) : undefined; return l ? routeUnit(l.unitKey, det.districtCode ?? '', det.streetCode ?? '') : '12345'; };
@@ -118,22 +118,16 @@ function benchCityFamilies(kind: 'concentrated' | 'emerging') {
   for (let d = WARM; d < c.days; d++) {
     const input = cityInput(c, d);
     const c0 = process.cpuUsage();
-    const dets = kind === 'concentrated' ? detectConcentrated(input, {}) : detectEmerging(input, {});
+    const dets = detectConcentrated(input, {});
     cpu.push(process.cpuUsage(c0).user / 1e6);
     foldAlerts(alerts, dets, d, unitOf);
-    if ((d - WARM) % 7 === 0) log(kind, 'day', d - WARM, 'of', evalDays, 'alerts', alerts.length, ((performance.now() - t0) / 1000).toFixed(1), 's');
+    if ((d - WARM) % 7 === 0) log('concentrated', 'day', d - WARM, 'of', evalDays, 'alerts', alerts.length, ((performance.now() - t0) / 1000).toFixed(1), 's');
   }
   const setup = { background: 'src/city generateCity (synthetic Changsha)', casesPerDay: c.truth.perDay, warmDays: WARM, evalDays, places: c.places.length, categories: c.catCodes.length, cases: c.id.length };
-  if (kind === 'concentrated') {
-    // qualifies: ≥ 10 requests within its first 7 days; must be alerted by the end of those 7 days
-    const res = score(c, 'concentrated', alerts, evalDays, (daily) => { let s = 0; for (let k = 0; k < Math.min(7, daily.length); k++) { s += daily[k]; if (s >= 10) return 6; } return null; });
-    return { setup: { ...setup, incidentsPlanned: c.truth.incidents.filter((i) => i.family === 'concentrated').length, qualifying: '≥ 10 requests within the first 7 days; detected = an alert holding its requests by day 7', replicates: '≥ 999 (more under the family budget)', windows: '1–14 days', neighbours: 10 }, ...res, delayNote: 'days from the incident’s first request to the first alert (0 = same day)', cpuSecondsPerDailyRun: { median: r3(median(cpu)), max: r3(Math.max(...cpu)) } };
-  }
-  // qualifies: ≥ 10 requests within some 3 days; must be alerted by the last of the first such 3 days
-  const res = score(c, 'emerging', alerts, evalDays, (daily) => { for (let k = 0; k < daily.length; k++) if ((daily[k] ?? 0) + (daily[k - 1] ?? 0) + (daily[k - 2] ?? 0) >= 10) return Math.max(2, k); return null; });
-  return { setup: { ...setup, incidentsPlanned: c.truth.incidents.filter((i) => i.family === 'concentrated').length, qualifying: '≥ 10 requests within 3 days; detected = an alert holding its requests by the end of the first such 3 days', minPersons: 8, minPlaces: 3, windowDays: 3, historyDays: 28 }, ...res, delayNote: 'days from the topic’s first request to the first alert', cpuSecondsPerDailyRun: { median: r3(median(cpu)), max: r3(Math.max(...cpu)) } };
+  // qualifies: ≥ 10 requests within its first 7 days; must be alerted by the end of those 7 days
+  const res = score(c, 'concentrated', alerts, evalDays, (daily) => { let s = 0; for (let k = 0; k < Math.min(7, daily.length); k++) { s += daily[k]; if (s >= 10) return 6; } return null; });
+  return { setup: { ...setup, incidentsPlanned: c.truth.incidents.filter((i) => i.family === 'concentrated').length, qualifying: '≥ 10 requests within the first 7 days; detected = an alert holding its requests by day 7', replicates: '≥ 999 (more under the family budget)', windows: '1–14 days', neighbours: 10 }, ...res, delayNote: 'days from the incident’s first request to the first alert (0 = same day)', cpuSecondsPerDailyRun: { median: r3(median(cpu)), max: r3(Math.max(...cpu)) } };
 }
-const benchConcentrated = () => benchCityFamilies('concentrated');
 
 // ---------------- C. emerging, on its own generation of the synthetic city ----------------
 // The generator plans incidents uniformly over its period and an emerging topic ramps up over 7–30 days, so a
