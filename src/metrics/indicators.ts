@@ -30,7 +30,10 @@ export const ROLLUP_KEYS = {
 
 export type RollupKey = keyof typeof ROLLUP_KEYS;
 
-const TRANSFERRED = `(c.status IN ('dispatched', 'accepted', 'replied', 'closed') OR c.return_count > 0)`;
+// Transferred (转办): with a unit now, or returned (退单) and waiting at the centre to be dispatched again. A returned
+// case the centre then answers itself counts as resolved online only: online and transferred never overlap, so
+// the 三率 denominators (online + transferred) count every case once, as their drill-down lists do.
+const TRANSFERRED = `(c.status IN ('dispatched', 'accepted', 'replied', 'closed') OR (c.return_count > 0 AND c.status <> 'resolved_online'))`;
 
 /** Counter name → boolean SQL condition over `c` (counted as 1), except handling_seconds (a sum). */
 export const INDICATORS = {
@@ -44,7 +47,7 @@ export const INDICATORS = {
   closed_on_time: `(c.status = 'closed' AND (c.reply_due_at IS NULL OR coalesce(c.replied_at, c.closed_at) <= c.reply_due_at))`,
   // Solved: finished (online or after transfer) and not judged unsatisfied at callback.
   solved: `(c.status IN ('resolved_online', 'closed') AND c.callback_result IS DISTINCT FROM 'unsatisfied')`,
-  returned: `c.return_count > 0`,
+  returned: `(c.return_count > 0 AND ${TRANSFERRED})`, // 退单率 = returned transferred cases ÷ transferred
   extended: `c.extension_count > 0`,
   reopened: `c.reopen_count > 0`,
   callbacks: `c.callback_result IS NOT NULL`,

@@ -13,6 +13,42 @@ import { SYSTEM_ACTOR } from '../server/context.ts';
 
 const MARCH = { from: '2026-03-01', to: '2026-03-31' };
 
+/** For every metric, the cases listed (not just the total shown) are exactly as many as the number. */
+async function expectListsMatchNumbers(db: Db, period: { from: string; to: string }) {
+  for (const m of METRICS) {
+    const r = await queryMetric(db, { metric: m.name, ...period });
+    const list = await listMetricCases(db, { metric: m.name, ...period, pageSize: 200 });
+    if (m.kind === 'count' || m.kind === 'rate') expect([list.total, list.items.length], m.name).toEqual([r.num, r.num]);
+    if (m.den) {
+      const d = await listMetricCases(db, { metric: m.name, ...period, part: 'denominator', pageSize: 200 });
+      expect([d.total, d.items.length], m.name).toEqual([r.den, r.den]);
+    }
+  }
+}
+
+describe('a returned case the centre then answers itself', () => {
+  it('counts as resolved online only, never also as transferred or returned', async () => {
+    const db = await engines()[0].open();
+    try {
+      const { seedMetricsCity } = await import('../../tests/metrics-fixture.ts');
+      await seedMetricsCity(db);
+      const at = localDateTime('2026-03-03', 9);
+      await insertCase(db, { at, category: 'T0101', district: '430102', status: 'resolved_online', closed_at: at, return_count: 1 }); // 退单后在线办结
+      await insertCase(db, { at, category: 'T0101', district: '430102', status: 'received', return_count: 1 }); // 退单待重新派发
+      await insertCase(db, { at, category: 'T0101', district: '430102', status: 'dispatched', unit: 'u-house', dispatched_at: at });
+      await rebuildRollups(db);
+      const value = async (metric: string) => (await queryMetric(db, { metric, ...MARCH })).value;
+      expect(await value('resolved_online')).toBe(1);
+      expect(await value('transfer_count')).toBe(2);
+      expect(await value('return_rate')).toBe(50);
+      expect((await queryMetric(db, { metric: 'response_rate', ...MARCH })).den).toBe(3); // each case once
+      await expectListsMatchNumbers(db, MARCH);
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+});
+
 for (const engine of engines()) {
   describe(`metrics on hand-made data (${engine.name})`, () => {
     let db: Db;
@@ -85,16 +121,7 @@ for (const engine of engines()) {
       const den = await listMetricCases(db, { metric: 'online_resolution_rate', ...MARCH, part: 'denominator', pageSize: 2, page: 2 });
       expect(den.total).toBe(5);
       expect(den.items).toHaveLength(2);
-      // For every metric, the cases listed (not just the total shown) are exactly as many as the number.
-      for (const m of METRICS) {
-        const r = await queryMetric(db, { metric: m.name, ...MARCH });
-        const list = await listMetricCases(db, { metric: m.name, ...MARCH, pageSize: 200 });
-        if (m.kind === 'count' || m.kind === 'rate') expect([list.total, list.items.length], m.name).toEqual([r.num, r.num]);
-        if (m.den) {
-          const d = await listMetricCases(db, { metric: m.name, ...MARCH, part: 'denominator', pageSize: 200 });
-          expect([d.total, d.items.length], m.name).toEqual([r.den, r.den]);
-        }
-      }
+      await expectListsMatchNumbers(db, MARCH);
       const unsat = await listMetricCases(db, { metric: 'unsatisfied_count', ...MARCH, filters: { unsat_reason: 'unresolved' } });
       expect(unsat.items.map((c) => Number(c.id))).toEqual([ids.c3]);
     });
