@@ -17,7 +17,7 @@ import { openPglite } from '../src/store/pglite-db.ts';
 import { openPostgres } from '../src/store/postgres-db.ts';
 import { loadConfig } from '../src/config.ts';
 import { createSecrets } from '../src/shared/secrets.ts';
-import { loadDemo, dayFactor } from '../src/city/index.ts';
+import { loadDemo, dayVolume } from '../src/city/index.ts';
 import { registerMetricsHooks } from '../src/metrics/hooks.ts';
 import { rebuildRollups } from '../src/metrics/rollups.ts';
 import { forgetTopicCounts } from '../src/metrics/topics.ts';
@@ -46,7 +46,7 @@ const START_DAY = addDays(END_DAY, -(DAYS - 1));
 // The generator's volume follows the calendar (weekdays, holidays, Spring Festival): its mean per day is chosen
 // so that the 3 years hold about N cases (incidents and repeat calls add a little on top).
 let rhythm = 0;
-for (let i = 0; i < DAYS; i++) rhythm += dayFactor(addDays(START_DAY, i)) / 0.96;
+for (let i = 0; i < DAYS; i++) rhythm += dayVolume(1, addDays(START_DAY, i));
 const PER_DAY = N / rhythm;
 
 const pct = (xs: number[], p: number) => {

@@ -15,26 +15,17 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { writeResults } from './_results.ts';
+import { arg, HISTORY_PER_DAY, intakeRequests, prepareIntakeDatabase, threadCpuSeconds } from './_intake-common.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/server/start.ts';
 import { SYSTEM_ACTOR, type AppContext } from '../src/server/context.ts';
-import { generateCity } from '../src/city/generate-city.ts';
-import { loadDemo } from '../src/city/load-demo.ts';
-import { addDays, localDay } from '../src/shared/time.ts';
-import { loadTrainingSet, storeModel } from '../src/tagging/train-from-database.ts';
-import { trainInWorker } from '../src/tagging/train-in-worker.ts';
 import { startTagging, warmTagging } from '../src/tagging/hooks.ts';
-import { taggingState } from '../src/tagging/service.ts';
 import { createCase } from '../src/cases/create-case.ts';
 import { insertCases, type NewCase } from '../src/cases/insert-cases.ts';
 import { runAfterChange } from '../src/cases/hooks.ts';
 import type { Db, Row } from '../src/store/db.ts';
 import { openPostgres } from '../src/store/postgres-db.ts';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
-};
 const which = arg('engine', 'both');
 const nCases = Number(arg('cases', '3000'));
 const batchSize = Number(arg('batch', '16'));
@@ -43,33 +34,16 @@ const pgUrl = arg('pg-url', 'postgres://postgres@127.0.0.1:5432/postgres');
 const dbPrefix = arg('db-prefix', 'minsheng_bench');
 const trainCases = Number(arg('train', '3000'));
 const historyDays = Number(arg('history-days', '30'));
-const HISTORY_PER_DAY = 400;
 
-// CPU seconds a process has run, in nanoseconds (/proc/PID/schedstat; /proc/PID/stat only counts 10 ms ticks).
-const cpuOf = (pid: number): number => {
-  try {
-    return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
-  } catch {
-    return 0;
-  }
-};
+// A backend is one thread: its schedstat is exact (nanoseconds), where /proc/PID/stat counts only 10 ms ticks.
+const cpuOf = (pid: number): number => threadCpuSeconds(pid) ?? 0;
 const selfCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
 const ms3 = (s: number, n: number) => Math.round((s * 1e6) / n) / 1000;
 
-function bodies(n: number): Row[] {
-  const today = localDay(new Date());
-  const out: Row[] = [];
-  for (const day of generateCity({ seed: 'intake-db-bench', start: addDays(today, -6), days: 7, perDay: Math.ceil(n / 6) }).days()) {
-    for (const c of day.cases) {
-      if (out.length >= n) return out;
-      out.push({ channel: '12345', content: c.content, title: c.title, callerPhone: c.callerPhone, ...(out.length % 3 === 0 ? { address: c.address } : {}) });
-    }
-  }
-  return out;
-}
+const bodies = (n: number): Row[] => intakeRequests(n, 'intake-db-bench');
 
 // GIN indexes with fastupdate defer their work to a pending list that a later insert (over the list's limit),
 // VACUUM or this function merges: it is part of each case's cost, so every measurement ends with it (and
@@ -107,14 +81,10 @@ async function runEngine(engine: 'pglite' | 'postgres') {
     await startTagging(ctx);
     const now = new Date();
     const t0 = Date.now();
-    const hist = await loadDemo(ctx, { seed: 7, start: addDays(localDay(now), -historyDays), days: historyDays, perDay: HISTORY_PER_DAY, horizon: now });
-    const set = await loadTrainingSet(ctx.db, trainCases);
-    const state = await taggingState(ctx);
-    const m = await trainInWorker(set.texts, set.labels, {}, state.gazetteer.words);
-    await storeModel(ctx, m.model, m.bytes, { actor: SYSTEM_ACTOR, source: 'bench' });
+    const hist = await prepareIntakeDatabase(ctx, { historyDays, trainCases });
     await warmTagging(ctx);
     await ctx.db.exec('ALTER TABLE cases SET (autovacuum_enabled = off)');
-    console.log(`${engine}: ${hist.cases} cases of history and a model ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(`${engine}: ${hist.historyCases} cases of history and a model ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     const input = bodies(nCases + 200);
 
     // Warm-up (caches, prepared statements, case-number blocks), then the measured intake.

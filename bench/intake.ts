@@ -18,16 +18,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { writeResults } from './_results.ts';
+import { arg, cpuSeconds, HISTORY_PER_DAY, intakeRequests, prepareIntakeDatabase, threadCpuSeconds, type TrainedModel } from './_intake-common.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/server/start.ts';
-import { SYSTEM_ACTOR } from '../src/server/context.ts';
-import { generateCity } from '../src/city/generate-city.ts';
-import { loadDemo } from '../src/city/load-demo.ts';
-import { addDays, localDay } from '../src/shared/time.ts';
-import { loadTrainingSet, storeModel } from '../src/tagging/train-from-database.ts';
-import { trainInWorker } from '../src/tagging/train-in-worker.ts';
 import { taggingState } from '../src/tagging/service.ts';
-import type { TextModel } from '../src/tagging/classifier.ts';
 import { categorySuggestions } from '../src/tagging/suggest.ts';
 import { normalizeText } from '../src/tagging/text.ts';
 import { detectRequestType } from '../src/tagging/request-type.ts';
@@ -37,10 +31,6 @@ import { CreateCaseSchema } from '../src/cases/schema.ts';
 import { hashRequest } from '../src/cases/create-case.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
-};
 const which = arg('engine', 'both');
 const durationS = Number(arg('duration', '15'));
 const warmupS = Number(arg('warmup', '3'));
@@ -51,7 +41,6 @@ const dbPrefix = arg('db-prefix', 'minsheng_bench_');
 const cpuProfDir = arg('cpu-prof', '');
 const historyDays = Number(arg('history-days', '30'));
 const trainCases = Number(arg('train', '3000'));
-const HISTORY_PER_DAY = 400;
 const ADMIN_PASSWORD = 'bench-admin-password';
 
 const freePort = () =>
@@ -158,15 +147,7 @@ async function authHeaders(agent: http.Agent, port: number): Promise<Record<stri
 /** Request bodies as a hotline operator's form sends them: the synthetic city's texts (another seed than the
  *  history), phone, title and address when the caller gave one; category, type and place left to tagging. */
 function requestBodies(n: number): string[] {
-  const today = localDay(new Date());
-  const out: string[] = [];
-  for (const day of generateCity({ seed: 'intake-bench', start: addDays(today, -6), days: 7, perDay: Math.ceil(n / 6) }).days()) {
-    for (const c of day.cases) {
-      if (out.length >= n) return out;
-      out.push(JSON.stringify({ channel: '12345', content: c.content, title: c.title, callerPhone: c.callerPhone, ...(out.length % 3 === 0 ? { address: c.address } : {}) }));
-    }
-  }
-  return out;
+  return intakeRequests(n, 'intake-bench').map((b) => JSON.stringify(b));
 }
 
 /** CPU seconds used by the whole machine so far (all cores, /proc/stat). */
@@ -194,23 +175,12 @@ function syscalls(pid: number | undefined): { w: number; r: number } | null {
 function threadCpu(pid: number | undefined): Map<number, number> {
   const out = new Map<number, number>();
   try {
-    for (const t of fs.readdirSync(`/proc/${pid}/task`)) out.set(Number(t), cpuSeconds(pid, Number(t)) ?? 0);
+    for (const t of fs.readdirSync(`/proc/${pid}/task`)) out.set(Number(t), threadCpuSeconds(pid, Number(t)) ?? 0);
   } catch {}
   return out;
 }
 
 const sumCpu = (pids: number[]) => pids.reduce((a, p) => a + (cpuSeconds(p) ?? 0), 0);
-
-/** CPU seconds (user + system) used so far by a process (or, with `thread`, by one of its threads: the main
- *  thread's id is the process id), from /proc (Linux); null elsewhere. */
-function cpuSeconds(pid: number | undefined, thread?: number): number | null {
-  try {
-    const f = fs.readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return null;
-  }
-}
 
 async function load(port: number, concurrency: number, headers: Record<string, string>, bodies: string[], serverPid: number | undefined, dbPids: () => Promise<number[]>) {
   // Prepared once: the request head with the session, and every body as bytes.
@@ -253,7 +223,7 @@ async function load(port: number, concurrency: number, headers: Record<string, s
         measuring = true;
         measuredFrom = Date.now();
         cpuFrom = cpuSeconds(serverPid);
-        mainFrom = cpuSeconds(serverPid, serverPid);
+        mainFrom = threadCpuSeconds(serverPid);
         threadsFrom = threadCpu(serverPid);
         ioFrom = syscalls(serverPid);
         genFrom = process.cpuUsage();
@@ -269,7 +239,7 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (Date.now() - measuredFrom) / 1000;
   const cpuTo = cpuSeconds(serverPid);
-  const mainTo = cpuSeconds(serverPid, serverPid);
+  const mainTo = threadCpuSeconds(serverPid);
   const ioTo = syscalls(serverPid);
   const busiestOther = Math.max(0, ...[...threadCpu(serverPid)].filter(([t]) => t !== serverPid).map(([t, s]) => s - (threadsFrom.get(t) ?? 0)));
   const gen = process.cpuUsage(genFrom);
@@ -311,20 +281,13 @@ async function load(port: number, concurrency: number, headers: Record<string, s
 const bodies = requestBodies(30_000);
 
 /** Reference data, history and the active model, written before the server starts (not measured). */
-async function prepare(env: Record<string, string>, model: { current: { model: TextModel; bytes: Buffer } | null }): Promise<{ historyCases: number; trainedOn: number }> {
+async function prepare(env: Record<string, string>, model: { current: TrainedModel | null }): Promise<{ historyCases: number; trainedOn: number }> {
   const ctx = await createContext(loadConfig({ dataDir: env.MINSHENG_DATA, databaseUrl: env.DATABASE_URL, demoOnEmpty: false }, {}));
   try {
-    const now = new Date();
-    const r = await loadDemo(ctx, { seed: 7, start: addDays(localDay(now), -historyDays), days: historyDays, perDay: HISTORY_PER_DAY, horizon: now });
-    // One model for both engines (training 261 classes takes a while); trained on the first engine's history.
-    if (!model.current) {
-      const set = await loadTrainingSet(ctx.db, trainCases);
-      const state = await taggingState(ctx);
-      model.current = await trainInWorker(set.texts, set.labels, {}, state.gazetteer.words);
-    }
-    await storeModel(ctx, model.current.model, model.current.bytes, { actor: SYSTEM_ACTOR, source: 'bench' });
+    const r = await prepareIntakeDatabase(ctx, { historyDays, trainCases, model: model.current });
+    model.current = r.model; // one model for both engines, trained on the first engine's history
     stages ??= await stageCpu(ctx);
-    return { historyCases: r.cases, trainedOn: model.current.model.meta.trainedDocs };
+    return { historyCases: r.historyCases, trainedOn: r.model.model.meta.trainedDocs };
   } finally {
     await ctx.db.close();
   }
@@ -372,7 +335,7 @@ async function stageCpu(ctx: Awaited<ReturnType<typeof createContext>>): Promise
   };
 }
 
-const sharedModel: { current: { model: TextModel; bytes: Buffer } | null } = { current: null };
+const sharedModel: { current: TrainedModel | null } = { current: null };
 
 async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
   let dbName: string | undefined;

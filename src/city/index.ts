@@ -1,5 +1,5 @@
 // The synthetic city's public surface, for other domains, benchmarks and tests.
-export { generateCity, CityGenerator, routeUnit, defaultIncidentCounts } from './generate-city.ts';
+export { generateCity, CityGenerator, routeUnit, defaultIncidentCounts, dayVolume } from './generate-city.ts';
 export type { CityOptions, GenCase, GenEvent, DayBatch, Truth, TruthIncident } from './generate-city.ts';
 export { seedReference, isReferenceEmpty } from './seed-reference.ts';
 export { loadDemo, writeDemoCsv, writeTruth, CASE_COLUMNS, EVENT_COLUMNS } from './load-demo.ts';

@@ -27,16 +27,9 @@ export interface TopicCluster {
 /** Single-pass clustering: a document joins the cluster of its most similar recent document (LSH candidates). */
 export class FirstStoryClusterer {
   clusters: TopicCluster[] = [];
-  /** Documents of the history (addHistory) and those that join them: old topics, never emerging. */
-  readonly history: TopicCluster = { id: -1, firstDay: -Infinity, lastDay: -Infinity, members: [], persons: new Set(), sigs: [] };
   private buckets = new Map<number, number[]>(); // band key → doc refs
   private docs: { sig: Uint32Array; cluster: number; day: number }[] = [];
   constructor(readonly threshold = 0.4, readonly memoryDays = 120) {}
-
-  /** Indexes a document of the history without clustering it: later documents like it are not novel. */
-  addHistory(doc: Doc): void {
-    this.index(minhash(doc.text), -1, doc.day);
-  }
 
   private index(sig: Uint32Array, cluster: number, day: number, keys = bandKeys(sig)): void {
     const ref = this.docs.push({ sig, cluster, day }) - 1;
@@ -69,10 +62,6 @@ export class FirstStoryClusterer {
     }
     let cluster: TopicCluster;
     let novel = false;
-    if (bestDoc >= 0 && best >= this.threshold && this.docs[bestDoc].cluster < 0) {
-      this.index(sig, -1, doc.day, keys);
-      return { cluster: this.history, novel: false };
-    }
     if (bestDoc >= 0 && best >= this.threshold) cluster = this.clusters[this.docs[bestDoc].cluster];
     else {
       cluster = { id: this.clusters.length, firstDay: doc.day, lastDay: doc.day, members: [], persons: new Set(), sigs: [] };

@@ -58,11 +58,6 @@ export const termCount = () => termNames.length;
 export const termName = (k: number) => termNames[k];
 export const termId = (term: string) => termIndex.get(term);
 
-/** Content words and adjacent pairs of a case's text, as strings. */
-export function caseWords(id: number, text: string): string[] {
-  return Array.from(caseTerms(id, text), termName);
-}
-
 /** Adds place and compound names so that they segment as one word. */
 export function addWords(names: string[]): void {
   if (names.length) segmenter().loadDict(Buffer.from(names.map((n) => `${n} 100000 ns`).join('\n')));
