@@ -87,7 +87,7 @@ export function submitCase(db: Db, item: NewCase & { change: Pending['change'] }
 // One flush at a time on both engines: PGlite runs one statement at a time anyway (in its own thread); on a server every intake transaction updates the day's cube rows, so parallel flushes only
 // queue on those row locks — while one flush runs the next batch grows, and a bigger batch writes fewer
 // rollup rows and statements per case (measured: server + PostgreSQL CPU per case fell by about a quarter
-// from 4 flushes in flight to 1, at the same throughput; with the leaner statements of session 3, 2 in flight
+// from 4 flushes in flight to 1, at the same throughput; re-measured with the leaner statements, 2 in flight
 // gave 850 cases/s against 892 with 1 at 32 concurrent requests).
 const MAX_IN_FLIGHT = 1;
 // A flush that has not settled after this long (a connection lost mid-statement may never answer) no longer
