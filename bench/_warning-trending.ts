@@ -3,7 +3,7 @@
 // population, streets within them) as daily counts, so three years of ≈ 9,600 requests a day take seconds.
 // ×1.5 step rises of 28–56 days are injected into watched series drawn at random (every request of the
 // series' category subtree in its place, so parents and overlapping series see them too). The product runs
-// as in production — every day a snapshot of the last 365 days, trendingSeries() picks and budgets the
+// as in production — every day a snapshot of the last 730 days (TRENDING_HISTORY_DAYS), trendingSeries() picks and budgets the
 // watched series, trendSeries() fits the baseline and runs the calibrated NB-CUSUM over the last 28 days —
 // and the bench keeps today's CUSUM value for the evaluated series. EARS (ours) and the R package
 // surveillance (C2, C3, glrnb, farrington) run on exactly the same series (whole length, as R reads them),
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { addDays } from '../src/shared/time.ts';
 import { earsC } from '../src/warning/ears.ts';
-import { trendingSeries, trendSeries, type WarningInput } from '../src/warning/detect.ts';
+import { trendingSeries, trendSeries, TRENDING_HISTORY_DAYS as H, type WarningInput } from '../src/warning/detect.ts';
 import { calibrateThreshold } from '../src/warning/cusum.ts';
 import { simulateCityCounts, countRows, type CountRise, type CityCounts } from '../src/city/counts.ts';
 import { loadGazetteer, loadTaxonomy, routeUnit } from '../src/city/index.ts';
@@ -25,14 +25,15 @@ const R_SCRIPT = '/work/shared/peers/detect_surveillance.R';
 const median = (xs: number[]) => { if (!xs.length) return null; const s = xs.slice().sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const r3 = (x: number | null) => (x === null || !Number.isFinite(x) ? x : Math.round(x * 1000) / 1000);
 
-export function benchTrending(o: { quick: boolean; perDay?: number; rises?: number; nulls?: number; log: (...a: unknown[]) => void }) {
+export function benchTrending(o: { quick: boolean; perDay?: number; rises?: number; nulls?: number; seed?: string; budgetSeries?: number; log: (...a: unknown[]) => void }) {
   const { log } = o;
   // 161 weeks from a Monday: R's farrington (weekly, b = 2 years + 26 weeks excluded) monitors from week 134,
-  // so every method is evaluated over the last 28 weeks; our detector needs 365 days before them.
+  // so every method is evaluated over the last 28 weeks; our detector needs 730 days before them.
   const start = '2023-06-05', weeks = 161, T = weeks * 7, E0 = 133 * 7, E1 = T - 1;
   const perDay = o.perDay ?? 9600;
   const nRises = o.rises ?? (o.quick ? 40 : 120), nNulls = o.nulls ?? (o.quick ? 40 : 120);
   const target = 0.005, kappa = 1.5, TARGET_RI = 1 / target;
+  const seed = o.seed ?? 'trend';
   const g = loadGazetteer();
   const tax = loadTaxonomy();
   const catParent = new Map(tax.categories.map((c) => [c.code, c.parentCode]));
@@ -50,8 +51,12 @@ export function benchTrending(o: { quick: boolean; perDay?: number; rises?: numb
   };
 
   // 1. Which series the product watches as of the first evaluated day (a rise-free city), and the rises.
-  const plain = simulateCityCounts({ seed: 'trend', start, days: E0, perDay });
-  const atStart = trendingSeries(snapshot(plain, E0 - 365, E0 - 1))!;
+  // the city without rises over the whole length (its first E0 days are the same draws as with the rises: each
+  // day has its own random stream), for the watched set at the start and the family budget
+  let plainCity: CityCounts | null = null;
+  const plainWhole = (bs: string) => (plainCity ??= simulateCityCounts({ seed: bs, start, days: T, perDay }));
+  const plain = plainWhole(seed);
+  const atStart = trendingSeries(snapshot(plain, E0 - H, E0 - 1))!;
   const pool = atStart.watched.map((s) => ({ key: s.key, family: s.family, cat: s.cat, district: s.district, street: s.street }));
   log('trending: watched series at the start', pool.length, 'per-series recurrence', atStart.ri);
   const streetDistrict = new Map(g.streets.map((s) => [s.code, s.parentCode!]));
@@ -66,7 +71,7 @@ export function benchTrending(o: { quick: boolean; perDay?: number; rises?: numb
   const overlaps = (a: { cat: string } & Geo, b: { cat: string } & Geo) => related(a.cat, b.cat) && geoOverlap(a, b);
   type Rise = CountRise & { key: string; family: string };
   const rises: Rise[] = [];
-  const rnd = rngFor('trend', 'rises');
+  const rnd = rngFor(seed, 'rises');
   for (let tries = 0; rises.length < nRises && tries < 100_000; tries++) {
     const s = pool[rnd.int(pool.length)];
     const len = 28 + rnd.int(29);
@@ -88,17 +93,17 @@ export function benchTrending(o: { quick: boolean; perDay?: number; rises?: numb
   const isNull = (si: number, t: number) => !touched[si].some((r) => t >= r.start && t <= r.end + 21);
 
   // 2. The city with the rises, and the whole length of every evaluated series (what R and EARS read).
-  const c = simulateCityCounts({ seed: 'trend', start, days: T, perDay, rises });
+  const c = simulateCityCounts({ seed, start, days: T, perDay, rises });
   const simSeconds = (performance.now() - t0) / 1000;
   const whole = trendingSeries(snapshot(c, 0, T - 1))!;
   const ys = evalSeries.map((s) => whole.series.get(s.key)?.y ?? new Float64Array(T));
   const level = (si: number, from: number, to: number) => { let sum = 0; for (let t = from; t <= to; t++) sum += ys[si][t]; return sum / (to - from + 1); };
 
-  // 3. Ours, as the daily run: every day the product's computation on a 365-day snapshot (fit the first 337
-  // days, CUSUM over the last 28) for each evaluated series, with the watched set and the family budget of
+  // 3. Ours, as the daily run: every day the product's computation on a 730-day snapshot (the season from the
+  // series a year before, fit on the 331 days before the last 28, CUSUM over those 28) for each evaluated series, with the watched set and the family budget of
   // trendingSeries on the full snapshot (refreshed weekly: building all ~7,000 series every day would double
   // the bench's time, and the watched count moves < 1 % a week). A series' values in the snapshot are the
-  // same whole-length series' values over those 365 days (the same rows summed).
+  // same whole-length series' values over those 730 days (the same rows summed).
   const scores: Record<string, Float64Array[]> = {};
   const blank = () => evalSeries.map(() => new Float64Array(T).fill(-Infinity));
   const op = blank(), atTarget = blank();
@@ -111,16 +116,16 @@ export function benchTrending(o: { quick: boolean; perDay?: number; rises?: numb
   let watchedKeys = new Set<string>();
   for (let D = E0; D <= E1; D++) {
     if ((D - E0) % 7 === 0) {
-      ts = trendingSeries(snapshot(c, D - 364, D))!;
+      ts = trendingSeries(snapshot(c, D - (H - 1), D))!;
       watchedKeys = new Set(ts.watched.map((s) => s.key));
     }
     const t = ts!;
     watchedPerRun.push(t.watched.length);
     riPerRun.push(t.ri);
-    const fitFrom = addDays(start, D - 364);
+    const fitFrom = addDays(start, D - (H - 1));
     evalSeries.forEach((s, si) => {
       if (!watchedKeys.has(s.key)) return;
-      const tr = trendSeries(ys[si].subarray(D - 364, D + 1), fitFrom, 365 - t.o.monitorDays, t.o.kappa, t.ri);
+      const tr = trendSeries(ys[si].subarray(D - (H - 1), D + 1), fitFrom, H - t.o.monitorDays, t.o.kappa, t.ri);
       const today = tr.stat[tr.stat.length - 1];
       op[si][D] = today - tr.h;
       atTarget[si][D] = today - calibrateThreshold(tr.level, tr.alpha, t.o.kappa, TARGET_RI, undefined, tr.levelSd);
@@ -131,6 +136,52 @@ export function benchTrending(o: { quick: boolean; perDay?: number; rises?: numb
   const oursCpu = process.cpuUsage(c1).user / 1e6;
   scores['NB-CUSUM (ours)'] = op;
   for (const m of ['C2', 'C3'] as const) scores[`EARS ${m} (ours)`] = ys.map((y) => { const r = earsC(y, m, 0.01); return Float64Array.from(y, (x, t) => (t >= E0 && Number.isFinite(r.upperbound[t]) ? x - r.upperbound[t] : -Infinity)); });
+
+  // 3b. The family budget as the product counts it: the city without rises (its own seed and a second one), a
+  // random sample of the watched series run every day as above at the product defaults, alerts counted as
+  // upsertAlerts opens them (one per episode: an alarm opens an alert unless its series alarmed in the 14 days
+  // before). False alerts a day over all watched series = alerts per series-day × series watched.
+  const budgetSample = o.budgetSeries ?? (o.quick ? 60 : 200);
+  const familyBudget = [seed, `${seed}-2`].map((bs) => {
+    const city = bs === seed ? plainWhole(bs) : simulateCityCounts({ seed: bs, start, days: T, perDay });
+    const all = trendingSeries(snapshot(city, 0, T - 1))!;
+    const first = trendingSeries(snapshot(city, E0 - H, E0 - 1))!;
+    const r = rngFor(bs, 'budget');
+    const left = first.watched.slice();
+    const sample: typeof left = [];
+    while (sample.length < Math.min(budgetSample, left.length)) sample.push(left.splice(r.int(left.length), 1)[0]);
+    const sy = sample.map((s) => all.series.get(s.key)!.y);
+    const last = sample.map(() => -Infinity);
+    const byFamily: Record<string, number> = {};
+    let alerts = 0, seriesDays = 0, watched = new Set<string>(), t = null as ReturnType<typeof trendingSeries>;
+    const perRun: number[] = [];
+    const cb = process.cpuUsage();
+    for (let D = E0; D <= E1; D++) {
+      if ((D - E0) % 7 === 0) { t = trendingSeries(snapshot(city, D - (H - 1), D))!; watched = new Set(t.watched.map((s) => s.key)); }
+      perRun.push(t!.watched.length);
+      const fitFrom = addDays(start, D - (H - 1));
+      sample.forEach((s, si) => {
+        if (!watched.has(s.key)) return;
+        seriesDays++;
+        const tr = trendSeries(sy[si].subarray(D - (H - 1), D + 1), fitFrom, H - t!.o.monitorDays, t!.o.kappa, t!.ri);
+        if (tr.stat[tr.stat.length - 1] < tr.h) return;
+        if (D - last[si] > 14) { alerts++; byFamily[s.family] = (byFamily[s.family] ?? 0) + 1; }
+        last[si] = D;
+      });
+    }
+    const w = median(perRun)!, k = alerts, z = 1.645;
+    // Poisson 90% interval of the alert count (Wilson–Hilferty), scaled to the whole family
+    const lo = k ? k * (1 - 1 / (9 * k) - z / (3 * Math.sqrt(k))) ** 3 : 0, hi = (k + 1) * (1 - 1 / (9 * (k + 1)) + z / (3 * Math.sqrt(k + 1))) ** 3;
+    const scale = w / seriesDays;
+    const budget = t!.o.familyAlarmsPerDay;
+    log('trending: family budget, seed', bs, 'alerts', alerts, 'in', seriesDays, 'series-days →', (k * scale).toFixed(2), 'a day over', w, 'series');
+    return {
+      seed: bs, seriesSampled: sample.length, seriesDays, falseAlerts: alerts, falseAlertsByFamily: byFamily, watchedSeries: w,
+      perSeriesRecurrenceDays: t!.ri, budgetPerDay: budget,
+      falseAlertsPerDayAllWatched: r3(k * scale), interval90: [r3(lo * scale), r3(hi * scale)], withinBudget: k * scale <= budget!,
+      cpuSeconds: r3(process.cpuUsage(cb).user / 1e6),
+    };
+  });
 
   // 4. The R peer on the same series.
   const peer: Record<string, unknown> = {};
@@ -262,18 +313,18 @@ export function benchTrending(o: { quick: boolean; perDay?: number; rises?: numb
   return {
     setup: {
       background: 'src/city rate model (simulateCityCounts): day volume × weekday/holiday/调休/after-holiday rhythm × 3% day noise, leaf weights × seasons, districts by population, streets even within a district; Poisson counts per leaf × street',
-      casesPerDay: perDay, start, days: T, evaluatedDays: `${addDays(start, E0)} … ${addDays(start, E1)} (${evalDays} days; R farrington monitors from week 134)`,
+      seed, casesPerDay: perDay, start, days: T, evaluatedDays: `${addDays(start, E0)} … ${addDays(start, E1)} (${evalDays} days; R farrington monitors from week 134)`,
       watchedSeries: { atStart: pool.length, medianPerRun: median(watchedPerRun), min: Math.min(...watchedPerRun), max: Math.max(...watchedPerRun) },
       perSeriesRecurrenceDays: { operational: median(riPerRun), note: 'product defaults: recurrenceDays 365, family budget 1 false alarm a day over all watched series' },
       calibratedAtTargetRate: `same detector, thresholds calibrated by the product to a recurrence of ${TARGET_RI} days per series (the target's ${target} false alarms/day/series) without the family budget`,
       evaluatedSeries: { total: evalSeries.length, withRise: rises.length, withoutRise: nulls.length, city: famCount('city'), district: famCount('district'), street: famCount('street') },
       rises: { count: rises.length, factor: kappa, shape: 'step', days: '28–56', series: 'drawn at random among the watched series; no two overlapping in requests and time', byFamily: Object.fromEntries(['city', 'district', 'street'].map((f) => [f, rises.filter((r) => r.family === f).length])) },
-      ours: 'every evaluated day: the 365-day snapshot (fit 337 days, monitor 28) and the NB-CUSUM value of that day; watched set and family budget from trendingSeries on the full snapshot, refreshed weekly',
+      ours: 'every evaluated day: the 730-day snapshot (season from the series a year before, fit 331 days, monitor 28) and the NB-CUSUM value of that day; watched set and family budget from trendingSeries on the full snapshot, refreshed weekly',
       peerInput: 'each evaluated series over its whole length (R C2/C3 from day 16, glrnb fitted on the first 56 days, farrington weekly from week 134)',
       equalFalseAlarmTarget: target,
       falseAlarmsPerMonthAllWatched: 'false alarms/day/series × median watched series × 30',
     },
-    methods, peer: rOk ? peer : 'R peer not available',
+    familyBudget, methods, peer: rOk ? peer : 'R peer not available',
     seconds: { simulation: r3(simSeconds), oursCpu: r3(oursCpu), oursCpuPerDailyRun: r3(oursCpu / evalDays), totalWall: r3((performance.now() - t0) / 1000), processCpu: r3(process.cpuUsage(cpu0).user / 1e6) },
   };
 }

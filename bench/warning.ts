@@ -33,7 +33,7 @@ const log = (...a: unknown[]) => console.error('[warning bench]', ...a);
 // ---------------- A. trending ----------------
 // On the synthetic city's rate model with ×1.5 rises, the product's daily run and the R peer on the same
 // series: bench/_warning-trending.ts.
-const benchTrending = () => trendingBench({ quick, perDay: argNum('--per-day'), rises: argNum('--rises'), nulls: argNum('--null-series'), log });
+const benchTrending = () => trendingBench({ quick, perDay: argNum('--per-day'), rises: argNum('--rises'), nulls: argNum('--null-series'), budgetSeries: argNum('--budget-series'), seed: process.argv.includes('--seed') ? process.argv[process.argv.indexOf('--seed') + 1] : undefined, log });
 
 // ---------------- B + C. concentrated and emerging on the synthetic city ----------------
 // One generation of src/city's generateCity at city scale (≈ 9,600 requests a day): 56 days of warm-up

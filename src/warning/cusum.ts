@@ -48,8 +48,11 @@ const thresholdCache = new Map<string, number>();
  */
 export function calibrateThreshold(mu: number, alpha: number, kappa: number, recurrenceDays: number, seed = 12345, levelSd = 0): number {
   const lm = Math.round(Math.log(Math.max(mu, 0.02)) * 4) / 4; // ~28% buckets of the level
-  const la = Math.round(Math.min(alpha, 5) * 20) / 20;
-  const ls = Math.round(Math.min(levelSd, 1) * 100) / 100;
+  // dispersion in ~13% steps: a fixed step (0.05) rounded a busy series' α = 0.006 to Poisson, whose variance
+  // there is 5× too small (μ = 800: μ vs μ + αμ²), and its thresholds fell to nothing
+  const la = alpha < 1e-3 ? 0 : Math.exp(Math.round(Math.log(Math.min(alpha, 5)) * 8) / 8);
+  // ~10% steps, rounded up (a threshold never below the one for the series' own error); few buckets keep the cache hot
+  const ls = levelSd < 0.005 ? 0 : Math.exp(Math.ceil(Math.log(Math.min(levelSd, 1)) * 10) / 10);
   const key = `${lm}|${la}|${kappa}|${recurrenceDays}|${ls}`;
   const hit = thresholdCache.get(key);
   if (hit !== undefined) return hit;
@@ -72,11 +75,15 @@ export function calibrateThreshold(mu: number, alpha: number, kappa: number, rec
   if (allowed >= TAIL || maxima.length <= TAIL) h = allowed < maxima.length ? maxima[allowed] + 1e-9 : (maxima[maxima.length - 1] ?? 1);
   else {
     // Long recurrence intervals (a family budget over thousands of series): extrapolate the tail instead of
-    // simulating millions of days. The CUSUM adds log likelihood ratios, whose exponential has mean 1 under
-    // the null, so an episode above h0 goes on to pass h with probability ≤ e^−(h−h0) (Wald; the overshoot
-    // makes it smaller — the threshold errs on the side of fewer false alarms).
+    // simulating millions of days. Episode maxima above h0 have an exponential tail (peaks over threshold):
+    // P(max > h0 + x) ∝ e^−λx, λ estimated from the excesses of the top maxima. With a known mean λ ≥ 1 (the
+    // CUSUM adds log likelihood ratios, whose exponential has mean 1 — Wald), but the simulated baseline error
+    // makes the tail heavier (λ < 1); assuming λ = 1 there set thresholds several times too low.
     const h0 = maxima[TAIL - 1];
-    h = h0 + Math.log((TAIL * recurrenceDays) / days) + 1e-9;
+    let excess = 0;
+    for (let i = 0; i < TAIL - 1; i++) excess += maxima[i] - h0;
+    const lambda = Math.min(1, (TAIL - 1) / Math.max(excess, 1e-9));
+    h = h0 + Math.log((TAIL * recurrenceDays) / days) / lambda + 1e-9;
   }
   thresholdCache.set(key, h);
   return h;

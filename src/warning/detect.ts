@@ -1,7 +1,7 @@
 // The three detector families over one in-memory snapshot of the case stream (built from the database by
 // load-input.ts, from a simulation by the benchmark, or from a CSV by the replay). Pure: no I/O.
 import { addDays, localDateTime } from '../shared/time.ts';
-import { fitBaseline, predictBaseline, predictionSd } from './baseline.ts';
+import { fitBaseline, predictBaseline, predictionSd, seasonYearBefore, YEAR_BEFORE_LAG } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
 import { FirstStoryClusterer, clusterKeywords, emergingTopics, groupBursts, novelInWindow, termBursts } from './emerging.ts';
@@ -54,8 +54,11 @@ export interface WarningOptions {
   kinds?: ('trending' | 'concentrated' | 'emerging')[];
 }
 
+/** Days of counts a daily trending run reads: two years, so that the fit holds the monitored weeks' season a year before. */
+export const TRENDING_HISTORY_DAYS = 730;
+
 const DEFAULTS = {
-  trending: { recurrenceDays: 365, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: 365 },
+  trending: { recurrenceDays: 365, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: TRENDING_HISTORY_DAYS },
   concentrated: { analysisDays: 56, maxWindow: 14, neighbours: 10, replicates: 999, minCases: 5, recurrenceDays: 100, familyAlarmsPerDay: 0.3, seed: 20261128 },
   emerging: { historyDays: 28, windowDays: 3, maxWindow: 14, ratio: 1, minRatio: 5, minPersons: 5, minPlaces: 3, alpha: 0.05, maxAgeDays: 7, threshold: 0.4 },
 };
@@ -87,11 +90,23 @@ export interface SeriesTrend {
   recurrenceDays: number;
 }
 
+/** Fewest days a baseline is fitted on when it takes its season from the series' last year. */
+const MIN_FIT_DAYS = 300;
+
 /** Fits the baseline on y[0, fitEnd) and monitors days [fitEnd, y.length) with a calibrated NB-CUSUM. */
 export function trendSeries(y: Float64Array, firstDay: string, fitEnd: number, kappa: number, recurrenceDays: number): SeriesTrend {
-  const bl = fitBaseline(y, firstDay, fitEnd);
+  // With a year and a fit's worth of history the season is the series' own last year; fit from where it is known.
+  if (fitEnd - YEAR_BEFORE_LAG >= MIN_FIT_DAYS) {
+    return trendSeriesFrom(y.subarray(YEAR_BEFORE_LAG), addDays(firstDay, YEAR_BEFORE_LAG), fitEnd - YEAR_BEFORE_LAG, kappa, recurrenceDays, seasonYearBefore(y, firstDay).subarray(YEAR_BEFORE_LAG));
+  }
+  return trendSeriesFrom(y, firstDay, fitEnd, kappa, recurrenceDays);
+}
+
+function trendSeriesFrom(y: Float64Array, firstDay: string, fitEnd: number, kappa: number, recurrenceDays: number, yearBefore?: Float64Array): SeriesTrend {
+  const bl = fitBaseline(y, firstDay, fitEnd, { window: y.length - fitEnd, yearBefore });
   const mu = predictBaseline(bl, fitEnd, y.length);
-  const levelSd = predictionSd(bl, fitEnd, y.length);
+  // the error of the monitored window's expectation: the coefficients' own, and the misfit that lasts weeks
+  const levelSd = Math.hypot(predictionSd(bl, fitEnd, y.length), bl.misfitSd);
   const h = calibrateThreshold(bl.level, bl.alpha, kappa, recurrenceDays, undefined, levelSd);
   const r = nbCusum(y.subarray(fitEnd), mu, bl.alpha, kappa, h);
   return { mu, stat: r.stat, alarm: r.alarm, episodeStart: r.episodeStart, h, alpha: bl.alpha, level: bl.level, levelSd, recurrenceDays };

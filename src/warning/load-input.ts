@@ -2,13 +2,13 @@
 // and the recent cases one by one (places; texts and caller hashes for the emerging window only).
 import type { Db } from '../store/db.ts';
 import { addDays } from '../shared/time.ts';
-import type { PlaceInfo, WarningInput } from './detect.ts';
+import { TRENDING_HISTORY_DAYS, type PlaceInfo, type WarningInput } from './detect.ts';
 
 export async function loadWarningInput(db: Db, today: string, o: { historyDays?: number; recentDays?: number; textDays?: number; upTo?: Date; counts?: boolean } = {}): Promise<WarningInput> {
-  const historyDays = o.historyDays ?? 365;
+  const historyDays = o.historyDays ?? TRENDING_HISTORY_DAYS;
   const recentDays = o.recentDays ?? 56;
   const withCounts = o.counts ?? true;
-  // Without the year of counts, day 0 is the first recent day: the snapshot is the recent window only.
+  // Without the counts, day 0 is the first recent day: the snapshot is the recent window only.
   const firstDay = addDays(today, -((withCounts ? historyDays : recentDays) - 1));
   const recentFrom = addDays(today, -(recentDays - 1));
   const textFrom = addDays(today, -((o.textDays ?? 28) - 1));
