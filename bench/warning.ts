@@ -290,7 +290,7 @@ for (const [name, fn] of [['trending', benchTrending], ['concentrated', benchCon
   if (only && !only.includes(name)) continue;
   const t = performance.now();
   log('running', name);
-  try { results[name] = { loadAverage: os.loadavg().map((x) => r3(x)), ...(await fn()) }; } catch (e) { results[name] = { error: String((e as Error).stack ?? e) }; }
+  try { results[name] = { loadAverage: os.loadavg().map((x) => r3(x)), quick, ...(await fn()) }; } catch (e) { results[name] = { error: String((e as Error).stack ?? e) }; }
   log(name, 'done in', ((performance.now() - t) / 1000).toFixed(1), 's', JSON.stringify(results[name]).slice(0, 400));
 }
 results.targets = {
