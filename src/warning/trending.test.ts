@@ -23,7 +23,7 @@ function snapshot(rises: CountRise[]): WarningInput {
   };
 }
 
-describe('trending series on the city', { timeout: 120_000 }, () => {
+describe('trending series on the city', { timeout: 300_000 }, () => {
   it('builds city, district and street series; watches by volume; shares the family budget', () => {
     const input = snapshot([]);
     const ts = trendingSeries(input)!;
