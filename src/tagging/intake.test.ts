@@ -9,15 +9,18 @@ import type { Db } from '../store/db.ts';
 import { serializeModel, trainModel } from './classifier.ts';
 import { storeModel } from './train-from-database.ts';
 import { taggingHooks } from './hooks.ts';
+import { setTaggingThreads } from './tag-in-worker.ts';
 import { CODE_OF, seedTaggingFixture, TINY_CORPUS } from './fixtures.ts';
 
 const operator = { id: 'op1', name: '话务员', role: 'operator' as const };
 
-for (const engine of engines()) {
-  describe(`tagging at intake (${engine.name})`, () => {
+// On the main thread, and in a tagging thread (the server's default).
+for (const [engine, threads] of engines().flatMap((e) => [[e, 0], [e, 1]] as const)) {
+  describe(`tagging at intake (${engine.name}, ${threads} tagging threads)`, () => {
     let db: Db;
     let ctx: AppContext;
     beforeAll(async () => {
+      setTaggingThreads(threads);
       db = await engine.open();
       await seedTaggingFixture(db);
       ctx = testContext(db);
@@ -25,7 +28,10 @@ for (const engine of engines()) {
       const model = trainModel(TINY_CORPUS.map((r) => r.text), TINY_CORPUS.map((r) => CODE_OF[r.label]));
       await storeModel(ctx, model, serializeModel(model), { actor: SYSTEM_ACTOR, source: 'test' });
     });
-    afterAll(async () => db?.close());
+    afterAll(async () => {
+      setTaggingThreads(0);
+      await db?.close();
+    });
 
     it('fills category, type, urgency, place and keywords and stores the suggestions in tags', async () => {
       const c = await createCase(ctx, { channel: '12345', content: '魅力之城小区燃气泄漏，同时夜间施工噪音扰民，我要投诉', callerPhone: '13800138000' }, operator);

@@ -12,6 +12,7 @@ import type { PlaceResult } from './places.ts';
 import { hasChinese, MAX_ANALYSED_CHARS, normalizeText } from './text.ts';
 import { caseText, taggingState, type TaggingState } from './service.ts';
 import { tagText } from './tag-in-worker.ts';
+import { minhash } from './near-duplicates.ts';
 
 export const MAX_INPUT_CHARS = 100_000;
 
@@ -68,6 +69,8 @@ export interface TextTags {
   urgency: UrgencyResult;
   place: PlaceResult;
   keywords: { word: string; weight: number }[];
+  /** MinHash signature of the text for the near-duplicate index (null: nothing left after cleaning). */
+  signature: Uint32Array | null;
 }
 
 /** Category top-3, request type, urgency, place and keywords of a normalised text (and normalised address). */
@@ -79,6 +82,7 @@ export function textTags(state: Pick<TaggingState, 'model' | 'modelVersion' | 'c
     urgency: detectUrgency(norm),
     place: state.gazetteer.resolve(norm, address),
     keywords: extractKeywords(norm, 5, state.model?.keywordIdf),
+    signature: minhash(norm), // the same as of the raw text: minhash normalises first
   };
 }
 
@@ -98,10 +102,10 @@ export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise
   const tagsP = tagText(state, norm, address);
   tagsP.catch(() => {});
   const sameCaller = await earlierCallerCases(ctx, state, input, at);
-  const similar = state.duplicates.query(caseText(input.title, input.text), { now: at.getTime(), excludeId: input.excludeCaseId, limit: 5 });
+  const tags = await tagsP;
+  const similar = state.duplicates.query(caseText(input.title, input.text), { now: at.getTime(), excludeId: input.excludeCaseId, limit: 5, signature: tags.signature });
   const similarRows = similar.length ? await casesById(ctx.db, similar.map((s) => s.id)) : [];
   const byId = new Map(similarRows.map((r) => [Number(r.id), r]));
-  const tags = await tagsP;
   return {
     modelVersion: tags.modelVersion,
     category: tags.category,
