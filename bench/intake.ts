@@ -8,7 +8,7 @@
 // CPU per case is measured for the server process, the PostgreSQL backends serving it and the load generator
 // itself: on this shared 2-core machine wall-clock rates depend on the others' load, CPU per case does not.
 // npm run bench -- intake [--engine pglite|postgres|both] [--duration 15] [--concurrency 16] [--pg-url postgres://…]
-//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_]
+//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_] [--tag-threads 1]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -42,6 +42,8 @@ const dbPrefix = arg('db-prefix', 'minsheng_bench_');
 const cpuProfDir = arg('cpu-prof', '');
 const historyDays = Number(arg('history-days', '30'));
 const trainCases = Number(arg('train', '3000'));
+// Tagging threads of the server (MINSHENG_TAG_THREADS; 0 = tagging on its main thread).
+const tagThreads = arg('tag-threads', process.env.MINSHENG_TAG_THREADS ?? '1');
 const ADMIN_PASSWORD = 'bench-admin-password';
 
 const freePort = () =>
@@ -121,7 +123,7 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   const port = await freePort();
   const child = spawn(process.execPath, [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []), '--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start', '--port', String(port)], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MINSHENG_DEMO: '0', MINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, MINSHENG_RATE_LIMIT: '1000000', MINSHENG_RATE_BURST: '1000000', NODE_ENV: 'production' },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MINSHENG_DEMO: '0', MINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, MINSHENG_RATE_LIMIT: '1000000', MINSHENG_RATE_BURST: '1000000', MINSHENG_TAG_THREADS: tagThreads, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const agent = new http.Agent({ keepAlive: false });
@@ -371,7 +373,7 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
       child.kill('SIGTERM');
       await new Promise((res) => (child.exitCode !== null ? res(null) : child.once('exit', res)));
     }
-    return { ...r, state: { historyCases: prepared.historyCases, modelTrainedOn: prepared.trainedOn, tagged: await taggedShare(env) } };
+    return { ...r, taggingThreads: Number(tagThreads), state: { historyCases: prepared.historyCases, modelTrainedOn: prepared.trainedOn, tagged: await taggedShare(env) } };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (dbName) {
