@@ -9,7 +9,7 @@ import { storeModel } from './train-from-database.ts';
 import { taggingState } from './service.ts';
 import { textTags } from './suggest.ts';
 import { normalizeText } from './text.ts';
-import { setTaggingThreads, tagText, taggingThreads } from './tag-in-worker.ts';
+import { setTaggingThreads, tagText, taggingThreads, warmTaggingThreads } from './tag-in-worker.ts';
 import { CODE_OF, seedTaggingFixture, TINY_CORPUS } from './fixtures.ts';
 
 const TEXTS: [string, string | null][] = [
@@ -39,6 +39,7 @@ describe('tagging threads', () => {
     const state = await taggingState(ctx);
     const inThread = TEXTS.map(([t, a]) => textTags(state, normalizeText(t), a && normalizeText(a)));
     setTaggingThreads(1);
+    await warmTaggingThreads(state); // started and sent the state before the first text
     const threaded = await Promise.all(TEXTS.map(([t, a]) => tagText(state, normalizeText(t), a && normalizeText(a))));
     expect(taggingThreads()).toBe(1); // really in a thread (not the fallback)
     expect(threaded).toEqual(inThread);

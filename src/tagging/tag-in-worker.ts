@@ -56,6 +56,21 @@ export function tagText(state: TaggingState, norm: string, address: string | nul
   });
 }
 
+/** Starts the threads and sends them `state` now, resolving once each has tagged a text: the first requests
+ *  then do not wait for a thread to load (seconds on a busy machine). */
+export async function warmTaggingThreads(state: TaggingState): Promise<void> {
+  if (!taggingThreads()) return;
+  while (threads.length < threadCount) threads.push(start());
+  await Promise.all(
+    threads.map((t) => new Promise<TextTags>((resolve, reject) => {
+      if (queuedState && queuedState !== state) dispatch();
+      queuedState = state;
+      t.queue.push({ state, norm: '预热', address: null, resolve, reject });
+      dispatch();
+    })),
+  );
+}
+
 function pick(): Thread {
   while (threads.length < threadCount) threads.push(start());
   // Round robin over the threads by batch: the one whose queue already has texts this turn, else the next.
@@ -69,14 +84,17 @@ function start(): Thread {
   const worker = new Worker(new URL('./tag-worker.mjs', import.meta.url));
   worker.unref(); // an idle tagging thread never keeps the process alive
   const t: Thread = { worker, sent: null, answered: false, stopped: false, pending: new Map(), queue: [] };
-  worker.on('message', (m: { id: number; ok: boolean; tags?: TextTags[]; error?: string }) => {
+  worker.on('message', (m: { id: number; tags: { ok: boolean; tags?: TextTags; error?: string }[] }) => {
     t.answered = true;
     const jobs = t.pending.get(m.id);
     if (!jobs) return;
     t.pending.delete(m.id);
     if (t.pending.size === 0) worker.unref();
-    if (m.ok) jobs.forEach((j, i) => j.resolve(m.tags![i]!));
-    else jobs.forEach((j) => j.reject(new Error(m.error)));
+    jobs.forEach((j, i) => {
+      const r = m.tags[i]!;
+      if (r.ok) j.resolve(r.tags!);
+      else j.reject(new Error(r.error));
+    });
   });
   const fail = (e: Error) => {
     threads = threads.filter((x) => x !== t);

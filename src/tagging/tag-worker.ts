@@ -24,9 +24,13 @@ parentPort!.on('message', (m: Message) => {
     };
     return;
   }
-  try {
-    parentPort!.postMessage({ id: m.id, ok: true, tags: m.texts.map(([norm, address]) => textTags(state!, norm, address)) });
-  } catch (err) {
-    parentPort!.postMessage({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) });
-  }
+  // Each text its own outcome, as on the main thread.
+  const tags = m.texts.map(([norm, address]) => {
+    try {
+      return { ok: true, tags: textTags(state!, norm, address) };
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  });
+  parentPort!.postMessage({ id: m.id, tags });
 });
