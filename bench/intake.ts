@@ -8,7 +8,7 @@
 // CPU per case is measured for the server process, the PostgreSQL backends serving it and the load generator
 // itself: on this shared 2-core machine wall-clock rates depend on the others' load, CPU per case does not.
 // npm run bench -- intake [--engine pglite|postgres|both] [--duration 15] [--concurrency 16] [--pg-url postgres://…]
-//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_] [--tag-threads 1]
+//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_] [--tag-threads N]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -22,6 +22,7 @@ import { arg, cpuSeconds, HISTORY_PER_DAY, intakeRequests, prepareIntakeDatabase
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/server/start.ts';
 import { runDueJobs } from '../src/jobs/registry.ts';
+import { defaultTaggingThreads } from '../src/tagging/tag-in-worker.ts';
 import { taggingState } from '../src/tagging/service.ts';
 import { categorySuggestions } from '../src/tagging/suggest.ts';
 import { normalizeText } from '../src/tagging/text.ts';
@@ -42,8 +43,8 @@ const dbPrefix = arg('db-prefix', 'minsheng_bench_');
 const cpuProfDir = arg('cpu-prof', '');
 const historyDays = Number(arg('history-days', '30'));
 const trainCases = Number(arg('train', '3000'));
-// Tagging threads of the server (MINSHENG_TAG_THREADS; 0 = tagging on its main thread).
-const tagThreads = arg('tag-threads', process.env.MINSHENG_TAG_THREADS ?? '1');
+// Tagging threads of the server (MINSHENG_TAG_THREADS; 0 = tagging on its main thread); default: the server's.
+const tagThreads = arg('tag-threads', process.env.MINSHENG_TAG_THREADS ?? '');
 const ADMIN_PASSWORD = 'bench-admin-password';
 
 const freePort = () =>
@@ -373,7 +374,7 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
       child.kill('SIGTERM');
       await new Promise((res) => (child.exitCode !== null ? res(null) : child.once('exit', res)));
     }
-    return { ...r, taggingThreads: Number(tagThreads), state: { historyCases: prepared.historyCases, modelTrainedOn: prepared.trainedOn, tagged: await taggedShare(env) } };
+    return { ...r, taggingThreads: tagThreads === '' ? defaultTaggingThreads(name) : Number(tagThreads), state: { historyCases: prepared.historyCases, modelTrainedOn: prepared.trainedOn, tagged: await taggedShare(env) } };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (dbName) {

@@ -19,8 +19,8 @@ const ConfigSchema = z.object({
   /** Rate limit per API token / user / IP: sustained requests a second and burst size (token bucket). */
   rateLimitPerSecond: z.coerce.number().positive().default(100),
   rateLimitBurst: z.coerce.number().int().positive().default(1000),
-  /** Worker threads that tag intake texts (0 = on the main thread). */
-  taggingThreads: z.coerce.number().int().min(0).max(16).default(1),
+  /** Worker threads that tag intake texts (0 = on the main thread); unset: see defaultTaggingThreads. */
+  taggingThreads: z.coerce.number().int().min(0).max(16).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
