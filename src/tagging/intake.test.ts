@@ -4,6 +4,7 @@ import { engines } from '../../tests/engines.ts';
 import { testContext } from '../../tests/fixtures/context.ts';
 import { createCase } from '../cases/create-case.ts';
 import { registerCaseHooks } from '../cases/hooks.ts';
+import { flushCaseNotifications } from '../cases/notify.ts';
 import { SYSTEM_ACTOR, type AppContext } from '../server/context.ts';
 import type { Db } from '../store/db.ts';
 import { serializeModel, trainModel } from './classifier.ts';
@@ -30,6 +31,7 @@ for (const [engine, threads] of engines().flatMap((e) => [[e, 0], [e, 1]] as con
     });
     afterAll(async () => {
       setTaggingThreads(0);
+      if (db) await flushCaseNotifications(db); // the coalesced NOTIFY of the last case, before the database closes
       await db?.close();
     });
 
