@@ -8,7 +8,7 @@
 // CPU per case is measured for the server process, the PostgreSQL backends serving it and the load generator
 // itself: on this shared 2-core machine wall-clock rates depend on the others' load, CPU per case does not.
 // npm run bench -- intake [--engine pglite|postgres|both] [--duration 15] [--concurrency 16] [--pg-url postgres://…]
-//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_]
+//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_] [--tag-threads N]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -21,6 +21,8 @@ import { writeResults } from './_results.ts';
 import { arg, cpuSeconds, HISTORY_PER_DAY, intakeRequests, prepareIntakeDatabase, threadCpuSeconds, type TrainedModel } from './_intake-common.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/server/start.ts';
+import { runDueJobs } from '../src/jobs/registry.ts';
+import { defaultTaggingThreads } from '../src/tagging/tag-in-worker.ts';
 import { taggingState } from '../src/tagging/service.ts';
 import { categorySuggestions } from '../src/tagging/suggest.ts';
 import { normalizeText } from '../src/tagging/text.ts';
@@ -41,6 +43,8 @@ const dbPrefix = arg('db-prefix', 'minsheng_bench_');
 const cpuProfDir = arg('cpu-prof', '');
 const historyDays = Number(arg('history-days', '30'));
 const trainCases = Number(arg('train', '3000'));
+// Tagging threads of the server (MINSHENG_TAG_THREADS; 0 = tagging on its main thread); default: the server's.
+const tagThreads = arg('tag-threads', process.env.MINSHENG_TAG_THREADS ?? '');
 const ADMIN_PASSWORD = 'bench-admin-password';
 
 const freePort = () =>
@@ -120,7 +124,7 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   const port = await freePort();
   const child = spawn(process.execPath, [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []), '--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start', '--port', String(port)], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MINSHENG_DEMO: '0', MINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, MINSHENG_RATE_LIMIT: '1000000', MINSHENG_RATE_BURST: '1000000', NODE_ENV: 'production' },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MINSHENG_DEMO: '0', MINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, MINSHENG_RATE_LIMIT: '1000000', MINSHENG_RATE_BURST: '1000000', MINSHENG_TAG_THREADS: tagThreads, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const agent = new http.Agent({ keepAlive: false });
@@ -285,6 +289,9 @@ async function prepare(env: Record<string, string>, model: { current: TrainedMod
   const ctx = await createContext(loadConfig({ dataDir: env.MINSHENG_DATA, databaseUrl: env.DATABASE_URL, demoOnEmpty: false }, {}));
   try {
     const r = await prepareIntakeDatabase(ctx, { historyDays, trainCases, model: model.current });
+    // The background jobs a running centre has already done (last month's reports, pruning): otherwise a fresh
+    // server renders the reports in the first seconds of the measured load.
+    await runDueJobs(ctx);
     model.current = r.model; // one model for both engines, trained on the first engine's history
     stages ??= await stageCpu(ctx);
     return { historyCases: r.historyCases, trainedOn: r.model.model.meta.trainedDocs };
@@ -367,7 +374,7 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
       child.kill('SIGTERM');
       await new Promise((res) => (child.exitCode !== null ? res(null) : child.once('exit', res)));
     }
-    return { ...r, state: { historyCases: prepared.historyCases, modelTrainedOn: prepared.trainedOn, tagged: await taggedShare(env) } };
+    return { ...r, taggingThreads: tagThreads === '' ? defaultTaggingThreads(name) : Number(tagThreads), state: { historyCases: prepared.historyCases, modelTrainedOn: prepared.trainedOn, tagged: await taggedShare(env) } };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (dbName) {

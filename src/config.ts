@@ -19,6 +19,8 @@ const ConfigSchema = z.object({
   /** Rate limit per API token / user / IP: sustained requests a second and burst size (token bucket). */
   rateLimitPerSecond: z.coerce.number().positive().default(100),
   rateLimitBurst: z.coerce.number().int().positive().default(1000),
+  /** Worker threads that tag intake texts (0 = on the main thread); unset: see defaultTaggingThreads. */
+  taggingThreads: z.coerce.number().int().min(0).max(16).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -35,6 +37,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     adminPassword: env.MINSHENG_ADMIN_PASSWORD || undefined,
     rateLimitPerSecond: env.MINSHENG_RATE_LIMIT || undefined,
     rateLimitBurst: env.MINSHENG_RATE_BURST || undefined,
+    taggingThreads: env.MINSHENG_TAG_THREADS || undefined,
     logLevel: env.LOG_LEVEL,
   };
   const defined = Object.fromEntries(Object.entries({ ...fromEnv, ...overrides }).filter(([, v]) => v !== undefined));

@@ -12,6 +12,7 @@ import { startWorker } from '../jobs/registry.ts';
 import { checkDataDir } from '../ops/preflight.ts';
 import { installCrashGuard } from '../ops/crash-guard.ts';
 import { startTagging, warmTagging } from '../tagging/hooks.ts';
+import { defaultTaggingThreads, setTaggingThreads } from '../tagging/tag-in-worker.ts';
 import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
 import { registerMetricsHooks } from '../metrics/hooks.ts';
 import { registerReportJobs } from '../reports/schedule.ts';
@@ -35,6 +36,7 @@ export async function createContext(config: Config): Promise<AppContext> {
 export async function startServer(config: Config, opts: { jobs?: boolean } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   installCrashGuard();
   const ctx = await createContext(config);
+  setTaggingThreads(config.taggingThreads ?? defaultTaggingThreads(ctx.db.engine));
   await startTagging(ctx); // hooks first: the demo bulk load trains the first model
   let warnErr = (e: unknown) => console.error('预警运行失败', e);
   registerCaseHooks(warningHooks({ onError: (e) => warnErr(e) })); // before the demo load: its afterBulkLoad schedules a first run

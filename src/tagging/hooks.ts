@@ -7,6 +7,7 @@ import { registerCaseHooks, type CaseHooks } from '../cases/hooks.ts';
 import { suggestTags } from './suggest.ts';
 import { caseText, resetTaggingState, taggingState } from './service.ts';
 import { startRetrain } from './train-from-database.ts';
+import { warmTaggingThreads } from './tag-in-worker.ts';
 
 const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
@@ -102,9 +103,9 @@ export const taggingHooks: CaseHooks = {
 /** The most recent labelled cases a first model is trained on after a bulk load. */
 export const BULK_LOAD_TRAINING_CASES = 5_000;
 
-/** Loads the model, gazetteer and near-duplicate index now rather than on the first request. */
+/** Loads the model, gazetteer and near-duplicate index (and the tagging threads) now rather than on the first request. */
 export async function warmTagging(ctx: AppContext): Promise<void> {
-  await taggingState(ctx);
+  await warmTaggingThreads(await taggingState(ctx));
 }
 
 /** Registers the hooks and follows model activations of other processes (state is built lazily). */

@@ -4,20 +4,24 @@ import { engines } from '../../tests/engines.ts';
 import { testContext } from '../../tests/fixtures/context.ts';
 import { createCase } from '../cases/create-case.ts';
 import { registerCaseHooks } from '../cases/hooks.ts';
+import { flushCaseNotifications } from '../cases/notify.ts';
 import { SYSTEM_ACTOR, type AppContext } from '../server/context.ts';
 import type { Db } from '../store/db.ts';
 import { serializeModel, trainModel } from './classifier.ts';
 import { storeModel } from './train-from-database.ts';
 import { taggingHooks } from './hooks.ts';
+import { setTaggingThreads } from './tag-in-worker.ts';
 import { CODE_OF, seedTaggingFixture, TINY_CORPUS } from './fixtures.ts';
 
 const operator = { id: 'op1', name: '话务员', role: 'operator' as const };
 
-for (const engine of engines()) {
-  describe(`tagging at intake (${engine.name})`, () => {
+// On the main thread, and in a tagging thread (the server's default).
+for (const [engine, threads] of engines().flatMap((e) => [[e, 0], [e, 1]] as const)) {
+  describe(`tagging at intake (${engine.name}, ${threads} tagging threads)`, () => {
     let db: Db;
     let ctx: AppContext;
     beforeAll(async () => {
+      setTaggingThreads(threads);
       db = await engine.open();
       await seedTaggingFixture(db);
       ctx = testContext(db);
@@ -25,7 +29,11 @@ for (const engine of engines()) {
       const model = trainModel(TINY_CORPUS.map((r) => r.text), TINY_CORPUS.map((r) => CODE_OF[r.label]));
       await storeModel(ctx, model, serializeModel(model), { actor: SYSTEM_ACTOR, source: 'test' });
     });
-    afterAll(async () => db?.close());
+    afterAll(async () => {
+      setTaggingThreads(0);
+      if (db) await flushCaseNotifications(db); // the coalesced NOTIFY of the last case, before the database closes
+      await db?.close();
+    });
 
     it('fills category, type, urgency, place and keywords and stores the suggestions in tags', async () => {
       const c = await createCase(ctx, { channel: '12345', content: '魅力之城小区燃气泄漏，同时夜间施工噪音扰民，我要投诉', callerPhone: '13800138000' }, operator);

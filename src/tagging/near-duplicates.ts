@@ -37,10 +37,10 @@ export class NearDuplicateIndex {
   // right after, so its signature is computed once.
   private recent = new Map<string, Uint32Array | null>();
 
-  private signature(text: string): Uint32Array | null {
+  private signature(text: string, known?: Uint32Array | null): Uint32Array | null {
     const hit = this.recent.get(text);
     if (hit !== undefined) return hit;
-    const sig = minhash(text);
+    const sig = known !== undefined ? known : minhash(text);
     if (this.recent.size >= 2_000) this.recent.delete(this.recent.keys().next().value!);
     this.recent.set(text, sig);
     return sig;
@@ -94,9 +94,10 @@ export class NearDuplicateIndex {
     this.order = this.order.slice(drop);
   }
 
-  /** Earlier cases within the window whose texts are near-identical, most similar first. */
-  query(text: string, opts: { now?: number; limit?: number; excludeId?: number } = {}): SimilarCase[] {
-    const sig = this.signature(text);
+  /** Earlier cases within the window whose texts are near-identical, most similar first. `signature`: the
+   *  text's minhash when the caller has it already (a tagging thread computed it). */
+  query(text: string, opts: { now?: number; limit?: number; excludeId?: number; signature?: Uint32Array | null } = {}): SimilarCase[] {
+    const sig = this.signature(text, opts.signature);
     if (!sig) return [];
     const now = opts.now ?? Date.now();
     const cutoff = now - this.windowDays * 86400_000;

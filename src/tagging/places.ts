@@ -22,6 +22,14 @@ export interface Division {
   parent_code: string | null;
 }
 
+export interface CompoundRow {
+  id: string;
+  name: string;
+  aliases: string[] | null;
+  kind: string;
+  community_code: string;
+}
+
 export interface PlaceMatch {
   text: string;
   level: Level;
@@ -55,7 +63,12 @@ export class Gazetteer {
   /** Every surface form, for the jieba user dictionary (also of training workers). */
   readonly words: string[];
 
-  constructor(divisions: Division[], compounds: { id: string; name: string; aliases: string[] | null; kind: string; community_code: string }[]) {
+  constructor(
+    divisions: Division[],
+    compounds: CompoundRow[],
+    /** The rows it was built from (a tagging thread builds the same gazetteer from them). */
+    readonly source = { divisions, compounds },
+  ) {
     const entries: Entry[] = [];
     for (const d of divisions) {
       this.divisions.set(d.code, d);
@@ -86,7 +99,7 @@ export class Gazetteer {
   static async load(db: Db): Promise<Gazetteer> {
     const [divisions, compounds] = await Promise.all([
       db.query<Division>('SELECT code, name, level, parent_code FROM divisions'),
-      db.query<{ id: string; name: string; aliases: string[]; kind: string; community_code: string }>('SELECT id, name, aliases, kind, community_code FROM compounds'),
+      db.query<CompoundRow>('SELECT id, name, aliases, kind, community_code FROM compounds'),
     ]);
     return new Gazetteer(divisions, compounds);
   }

@@ -11,6 +11,8 @@ import { extractKeywords } from './keywords.ts';
 import type { PlaceResult } from './places.ts';
 import { hasChinese, MAX_ANALYSED_CHARS, normalizeText } from './text.ts';
 import { caseText, taggingState, type TaggingState } from './service.ts';
+import { tagText } from './tag-in-worker.ts';
+import { minhash } from './near-duplicates.ts';
 
 export const MAX_INPUT_CHARS = 100_000;
 
@@ -59,6 +61,31 @@ export function categorySuggestions(state: TaggingState, text: string, k = 3): C
   });
 }
 
+/** The part of the suggestions that is pure CPU on the text (no database): what a tagging thread computes. */
+export interface TextTags {
+  modelVersion: number | null;
+  category: CategorySuggestion[];
+  requestType: RequestTypeResult;
+  urgency: UrgencyResult;
+  place: PlaceResult;
+  keywords: { word: string; weight: number }[];
+  /** MinHash signature of the text for the near-duplicate index (null: nothing left after cleaning). */
+  signature: Uint32Array | null;
+}
+
+/** Category top-3, request type, urgency, place and keywords of a normalised text (and normalised address). */
+export function textTags(state: Pick<TaggingState, 'model' | 'modelVersion' | 'categories' | 'gazetteer'>, norm: string, address: string | null): TextTags {
+  return {
+    modelVersion: state.modelVersion,
+    category: categorySuggestions(state as TaggingState, norm),
+    requestType: detectRequestType(norm),
+    urgency: detectUrgency(norm),
+    place: state.gazetteer.resolve(norm, address),
+    keywords: extractKeywords(norm, 5, state.model?.keywordIdf),
+    signature: minhash(norm), // the same as of the raw text: minhash normalises first
+  };
+}
+
 export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise<Suggestions> {
   const raw = [input.title, input.text].filter(Boolean).join(' ');
   if (raw.length > MAX_INPUT_CHARS + 1000) throw validationError({ text: `文本不能超过 ${MAX_INPUT_CHARS} 个字符` });
@@ -71,19 +98,22 @@ export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise
   const address = input.address ? normalizeText(input.address) : null;
   const at = input.at ?? new Date();
 
-  const category = categorySuggestions(state, norm);
+  // The text's tags (in a tagging thread when there is one) while the caller's earlier cases are looked up.
+  const tagsP = tagText(state, norm, address);
+  tagsP.catch(() => {});
   const sameCaller = await earlierCallerCases(ctx, state, input, at);
-  const similar = state.duplicates.query(caseText(input.title, input.text), { now: at.getTime(), excludeId: input.excludeCaseId, limit: 5 });
+  const tags = await tagsP;
+  const similar = state.duplicates.query(caseText(input.title, input.text), { now: at.getTime(), excludeId: input.excludeCaseId, limit: 5, signature: tags.signature });
   const similarRows = similar.length ? await casesById(ctx.db, similar.map((s) => s.id)) : [];
   const byId = new Map(similarRows.map((r) => [Number(r.id), r]));
   return {
-    modelVersion: state.modelVersion,
-    category,
-    topLevel: topLevel(category.map((c) => ({ label: c.path[0] ?? c.name, probability: c.probability }))).map((t) => ({ name: t.label, probability: round(t.probability) })),
-    requestType: detectRequestType(norm),
-    urgency: detectUrgency(norm),
-    place: state.gazetteer.resolve(norm, address),
-    keywords: extractKeywords(norm, 5, state.model?.keywordIdf),
+    modelVersion: tags.modelVersion,
+    category: tags.category,
+    topLevel: topLevel(tags.category.map((c) => ({ label: c.path[0] ?? c.name, probability: c.probability }))).map((t) => ({ name: t.label, probability: round(t.probability) })),
+    requestType: tags.requestType,
+    urgency: tags.urgency,
+    place: tags.place,
+    keywords: tags.keywords,
     similarCases: similar
       .filter((s) => byId.has(s.id))
       .map((s) => ({ id: s.id, caseNo: byId.get(s.id)!.case_no, title: byId.get(s.id)!.title, similarity: s.similarity, receivedAt: s.receivedAt, status: byId.get(s.id)!.status })),
