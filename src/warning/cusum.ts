@@ -48,9 +48,12 @@ const thresholdCache = new Map<string, number>();
  */
 export function calibrateThreshold(mu: number, alpha: number, kappa: number, recurrenceDays: number, seed = 12345, levelSd = 0): number {
   const lm = Math.round(Math.log(Math.max(mu, 0.02)) * 4) / 4; // ~28% buckets of the level
-  // dispersion in ~13% steps: a fixed step (0.05) rounded a busy series' α = 0.006 to Poisson, whose variance
-  // there is 5× too small (μ = 800: μ vs μ + αμ²), and its thresholds fell to nothing
-  const la = alpha < 1e-3 ? 0 : Math.exp(Math.round(Math.log(Math.min(alpha, 5)) * 8) / 8);
+  // Dispersion bucketed by what it does to the variance μ + αμ²: by the excess share αμ, in ~13% steps rounded up
+  // (a threshold never below the one for the series' own dispersion), Poisson below 2%. A fixed step in α (0.05)
+  // rounded a busy series' α = 0.006 to Poisson — variance 5× too small at μ = 800, thresholds near nothing — while
+  // fine steps in α itself split sparse series, where α hardly matters, into many buckets (calibrations).
+  const overdispersion = Math.min(alpha, 5) * Math.exp(lm);
+  const la = overdispersion < 0.02 ? 0 : Math.exp(Math.ceil(Math.log(overdispersion) * 8) / 8) / Math.exp(lm);
   // ~10% steps, rounded up (a threshold never below the one for the series' own error); few buckets keep the cache hot
   const ls = levelSd < 0.005 ? 0 : Math.exp(Math.ceil(Math.log(Math.min(levelSd, 1)) * 10) / 10);
   const key = `${lm}|${la}|${kappa}|${recurrenceDays}|${ls}`;
@@ -58,7 +61,9 @@ export function calibrateThreshold(mu: number, alpha: number, kappa: number, rec
   if (hit !== undefined) return hit;
   const m = Math.exp(lm);
   const rand = rng(seed);
-  const days = Math.max(40_000, Math.round(Math.min(recurrenceDays, 400) * 300));
+  // Up to 400 days the threshold is read off the simulated maxima (≥ 300 recurrence intervals); beyond, the tail
+  // is extrapolated from the top maxima (below), which 40,000 days give as well as more.
+  const days = recurrenceDays <= 400 ? Math.max(40_000, Math.round(recurrenceDays * 300)) : 40_000;
   const maxima: number[] = [];
   let s = 0, top = 0, bias = 1;
   for (let t = 0; t < days; t++) {
