@@ -33,19 +33,23 @@ export interface CreateCaseOptions {
 export type CreatedCase = CaseDto & { replayed: boolean };
 
 export async function createCase(ctx: AppContext, input: unknown, actor: Actor, opts: CreateCaseOptions = {}): Promise<CreatedCase> {
-  if (opts.tx) return createCaseNow(ctx, input, actor, opts);
+  const parsed = CreateCaseSchema.safeParse(input);
+  if (!parsed.success) throw validationError(zodFields(parsed.error));
+  return createValidatedCase(ctx, parsed.data, actor, opts);
+}
+
+/** createCase for a body the route has already validated with CreateCaseSchema (intake parses it once). */
+export async function createValidatedCase(ctx: AppContext, data: CreateCaseData, actor: Actor, opts: CreateCaseOptions = {}): Promise<CreatedCase> {
+  if (opts.tx) return createCaseNow(ctx, data, actor, opts);
   const prepared = startPreparing(ctx.db); // the batcher then knows more cases are on their way
   try {
-    return await createCaseNow(ctx, input, actor, opts, prepared);
+    return await createCaseNow(ctx, data, actor, opts, prepared);
   } finally {
     prepared();
   }
 }
 
-async function createCaseNow(ctx: AppContext, input: unknown, actor: Actor, opts: CreateCaseOptions, prepared?: () => void): Promise<CreatedCase> {
-  const parsed = CreateCaseSchema.safeParse(input);
-  if (!parsed.success) throw validationError(zodFields(parsed.error));
-  const data = parsed.data;
+async function createCaseNow(ctx: AppContext, data: CreateCaseData, actor: Actor, opts: CreateCaseOptions, prepared?: () => void): Promise<CreatedCase> {
   if (data.unitId && data.resolution) throw validationError({ unitId: '转办单位与在线答复不能同时填写', resolution: '转办单位与在线答复不能同时填写' });
   const key = opts.idempotencyKey?.trim() || undefined;
   if (key && key.length > 200) throw validationError({ 'Idempotency-Key': 'Idempotency-Key 不能超过 200 个字符' });
@@ -59,8 +63,10 @@ async function createCaseNow(ctx: AppContext, input: unknown, actor: Actor, opts
 
   const now = opts.now ?? new Date();
   const receivedAt = data.receivedAt ? new Date(data.receivedAt) : now;
-  // Enrichment (tagging) may fill category, type, place, keywords and tags the caller left out.
-  const draft: Record<string, unknown> = { ...data, receivedAt: receivedAt.toISOString() };
+  // Enrichment (tagging) may fill category, type, place, keywords and tags the caller left out; it finds the
+  // caller's earlier cases by the keyed phone hash computed here once.
+  const callerPhoneHash = data.callerPhone ? ctx.secrets.hash(data.callerPhone) : null;
+  const draft: Record<string, unknown> = { ...data, receivedAt: receivedAt.toISOString(), callerPhoneHash };
   for (const h of caseHooks()) if (h.enrich) await h.enrich(ctx, draft);
   const d = draft as CreateCaseData & { receivedAt: string };
   const place = await resolvePlace(db, d);
@@ -93,7 +99,7 @@ async function createCaseNow(ctx: AppContext, input: unknown, actor: Actor, opts
   };
   if (d.callerPhone) {
     row.caller_phone_enc = ctx.secrets.encrypt(d.callerPhone);
-    row.caller_phone_hash = ctx.secrets.hash(d.callerPhone);
+    row.caller_phone_hash = callerPhoneHash;
     row.caller_phone_masked = maskPhone(d.callerPhone);
   }
   if (d.callerName) row.caller_name_enc = ctx.secrets.encrypt(d.callerName);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../server/context.ts';
 import { route } from '../server/route.ts';
 import { CreateCaseSchema } from './schema.ts';
-import { createCase } from './create-case.ts';
+import { createValidatedCase } from './create-case.ts';
 import { getCase } from './get-case.ts';
 import { listCases, ListCasesQuery } from './list-cases.ts';
 import { performAction } from './perform-action.ts';
@@ -56,9 +56,9 @@ function registerRoutes(app: FastifyInstance, ctx: AppContext): void {
     body: CreateCaseSchema,
     status: 201,
     roles: ['operator', 'admin', 'integration', 'citizen', 'system'],
-    handler: async ({ req, reply, actor, ctx }) => {
+    handler: async ({ body, req, reply, actor, ctx }) => {
       const key = req.headers['idempotency-key'];
-      const { replayed, ...dto } = await createCase(ctx, req.body, actor, { idempotencyKey: typeof key === 'string' ? key : undefined });
+      const { replayed, ...dto } = await createValidatedCase(ctx, body, actor, { idempotencyKey: typeof key === 'string' ? key : undefined });
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.header('location', `/api/cases/${dto.id}`);
       return dto;

@@ -22,6 +22,7 @@ export async function enrichDraft(ctx: AppContext, draft: Record<string, unknown
       title: typeof draft.title === 'string' ? draft.title : null,
       address: typeof draft.address === 'string' ? draft.address : null,
       callerPhone: typeof draft.callerPhone === 'string' ? draft.callerPhone : null,
+      callerPhoneHash: typeof draft.callerPhoneHash === 'string' ? draft.callerPhoneHash : null,
       at,
     });
   } catch {

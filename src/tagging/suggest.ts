@@ -12,6 +12,7 @@ import type { PlaceResult } from './places.ts';
 import { hasChinese, MAX_ANALYSED_CHARS, normalizeText } from './text.ts';
 import { caseText, taggingState, type TaggingState } from './service.ts';
 import { tagText } from './tag-in-worker.ts';
+import { normalizePhone } from '../cases/schema.ts';
 import { minhash } from './near-duplicates.ts';
 
 export const MAX_INPUT_CHARS = 100_000;
@@ -123,7 +124,7 @@ export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise
 }
 
 async function earlierCallerCases(ctx: AppContext, state: TaggingState, input: SuggestInput, at: Date) {
-  const phone = input.callerPhone?.replace(/[\s\-()（）]/g, '').replace(/^(\+86|0086)/, '');
+  const phone = input.callerPhone ? normalizePhone(input.callerPhone) : null;
   const hash = input.callerPhoneHash ?? (phone ? ctx.secrets.hash(phone) : null);
   if (!hash) return [];
   const since = new Date(at.getTime() - state.settings.repeatCallerWindowDays * 86400_000);

@@ -52,14 +52,14 @@ export function calibrateThreshold(mu: number, alpha: number, kappa: number, rec
   // (a threshold never below the one for the series' own dispersion), Poisson below 2%. A fixed step in α (0.05)
   // rounded a busy series' α = 0.006 to Poisson — variance 5× too small at μ = 800, thresholds near nothing — while
   // fine steps in α itself split sparse series, where α hardly matters, into many buckets (calibrations).
-  const overdispersion = Math.min(alpha, 5) * Math.exp(lm);
-  const la = overdispersion < 0.02 ? 0 : Math.exp(Math.ceil(Math.log(overdispersion) * 8) / 8) / Math.exp(lm);
+  const m = Math.exp(lm);
+  const overdispersion = Math.min(alpha, 5) * m;
+  const la = overdispersion < 0.02 ? 0 : Math.exp(Math.ceil(Math.log(overdispersion) * 8) / 8) / m;
   // ~10% steps, rounded up (a threshold never below the one for the series' own error); few buckets keep the cache hot
   const ls = levelSd < 0.005 ? 0 : Math.exp(Math.ceil(Math.log(Math.min(levelSd, 1)) * 10) / 10);
   const key = `${lm}|${la}|${kappa}|${recurrenceDays}|${ls}`;
   const hit = thresholdCache.get(key);
   if (hit !== undefined) return hit;
-  const m = Math.exp(lm);
   const rand = rng(seed);
   // Up to 400 days the threshold is read off the simulated maxima (≥ 300 recurrence intervals); beyond, the tail
   // is extrapolated from the top maxima (below), which 40,000 days give as well as more.
