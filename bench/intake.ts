@@ -8,7 +8,7 @@
 // CPU per case is measured for the server process, the PostgreSQL backends serving it and the load generator
 // itself: on this shared 2-core machine wall-clock rates depend on the others' load, CPU per case does not.
 // npm run bench -- intake [--engine pglite|postgres|both] [--duration 15] [--concurrency 16] [--pg-url postgres://…]
-//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_] [--tag-threads N]
+//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_] [--tag-threads N] [--keep-db]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -31,13 +31,14 @@ import { detectUrgency } from '../src/tagging/urgency.ts';
 import { extractKeywords } from '../src/tagging/keywords.ts';
 import { CreateCaseSchema } from '../src/cases/schema.ts';
 import { hashRequest } from '../src/cases/create-case.ts';
+import { connectionUrl, parseDatabaseUrl, socketOption } from '../src/store/postgres-db.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const which = arg('engine', 'both');
 const durationS = Number(arg('duration', '15'));
 const warmupS = Number(arg('warmup', '3'));
 const pgUrl = arg('pg-url', 'postgres://postgres@127.0.0.1:5432/postgres');
-// The PostgreSQL run's database is created as PREFIX<time> and dropped afterwards.
+// The PostgreSQL run's database is created as PREFIX<time> and dropped afterwards (kept with --keep-db, to study).
 const dbPrefix = arg('db-prefix', 'minsheng_bench_');
 // --cpu-prof DIR: the server child writes a V8 CPU profile there on exit (open in Chrome DevTools).
 const cpuProfDir = arg('cpu-prof', '');
@@ -122,7 +123,8 @@ class LoadConnection {
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []), '--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start', '--port', String(port)], {
+  // Started as `npm start` / the `minsheng` bin start it (the same node flags).
+  const child = spawn(process.execPath, ['--max-semi-space-size=32', ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []), '--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start', '--port', String(port)], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MINSHENG_DEMO: '0', MINSHENG_ADMIN_PASSWORD: ADMIN_PASSWORD, MINSHENG_RATE_LIMIT: '1000000', MINSHENG_RATE_BURST: '1000000', MINSHENG_TAG_THREADS: tagThreads, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -184,7 +186,6 @@ function threadCpu(pid: number | undefined): Map<number, number> {
   return out;
 }
 
-const sumCpu = (pids: number[]) => pids.reduce((a, p) => a + (cpuSeconds(p) ?? 0), 0);
 
 async function load(port: number, concurrency: number, headers: Record<string, string>, bodies: string[], serverPid: number | undefined, dbPids: () => Promise<number[]>) {
   // Prepared once: the request head with the session, and every body as bytes.
@@ -208,8 +209,7 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   let ioFrom = null as { w: number; r: number } | null;
   let genFrom = process.cpuUsage();
   let machineFrom = machineCpuSeconds();
-  let pgPids: number[] = [];
-  let pgFrom: number | null = null;
+  let pgFrom: Map<number, number> | null = null;
   async function worker() {
     let conn = new LoadConnection(port);
     connections.push(conn);
@@ -232,7 +232,7 @@ async function load(port: number, concurrency: number, headers: Record<string, s
         ioFrom = syscalls(serverPid);
         genFrom = process.cpuUsage();
         machineFrom = machineCpuSeconds();
-        void dbPids().then((pids) => ((pgPids = pids), (pgFrom = sumCpu(pids))));
+        void dbPids().then((pids) => (pgFrom = new Map(pids.map((p) => [p, cpuSeconds(p) ?? 0]))));
       }
       if (!measuring) continue;
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -248,7 +248,8 @@ async function load(port: number, concurrency: number, headers: Record<string, s
   const busiestOther = Math.max(0, ...[...threadCpu(serverPid)].filter(([t]) => t !== serverPid).map(([t, s]) => s - (threadsFrom.get(t) ?? 0)));
   const gen = process.cpuUsage(genFrom);
   const machine = machineCpuSeconds() - machineFrom;
-  const pgCpu = pgFrom === null ? null : sumCpu(pgPids) - pgFrom;
+  // Every server process, those started during the measurement from zero (a new connection, autovacuum).
+  const pgCpu = pgFrom === null ? null : (await dbPids()).reduce((a, p) => a + (cpuSeconds(p) ?? 0) - (pgFrom!.get(p) ?? 0), 0);
   for (const c of connections) c.close();
   // CPU per case: independent of how busy the shared machine is. The whole pipeline on one machine needs
   // (server + PostgreSQL + load generator) ms per case; 2 cores × 1000 / that = what a quiet machine could do.
@@ -349,12 +350,12 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
   let env: Record<string, string>;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ms-bench-${name}-`));
   if (name === 'postgres') {
-    const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
+    const admin = postgres(connectionUrl(pgUrl), { ...socketOption(pgUrl), max: 1, onnotice: () => {} });
     if (!/^[a-z_][a-z0-9_]*$/.test(dbPrefix)) throw new Error(`--db-prefix: not a plain identifier: ${dbPrefix}`);
     dbName = `${dbPrefix}${Date.now().toString(36)}`;
     await admin.unsafe(`CREATE DATABASE ${dbName}`);
     await admin.end();
-    const u = new URL(pgUrl);
+    const u = parseDatabaseUrl(pgUrl);
     u.pathname = `/${dbName}`;
     env = { DATABASE_URL: u.toString(), MINSHENG_DATA: dataDir };
   } else env = { MINSHENG_DATA: dataDir };
@@ -364,10 +365,11 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
     console.log(`${name}: ${prepared.historyCases} cases of history and a model on ${prepared.trainedOn} cases ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     const { child, port } = await startServer(env);
     let r;
-    const monitor = dbName ? postgres(pgUrl, { max: 1, onnotice: () => {} }) : null;
+    const monitor = dbName ? postgres(connectionUrl(pgUrl), { ...socketOption(pgUrl), max: 1, onnotice: () => {} }) : null;
     try {
       const headers = await authHeaders(new http.Agent(), port);
-      const dbPids = async () => (monitor ? (await monitor.unsafe(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [dbName!])).map((x) => Number(x.pid)) : []);
+      // All of the server's processes (backends, WAL writer, checkpointer, autovacuum): the writes cost there too.
+      const dbPids = async () => (monitor ? (await monitor.unsafe(`SELECT pid FROM pg_stat_activity`)).map((x) => Number(x.pid)) : []);
       r = await load(port, concurrency, headers, bodies, child.pid, dbPids);
     } finally {
       await monitor?.end();
@@ -377,8 +379,9 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
     return { ...r, taggingThreads: tagThreads === '' ? defaultTaggingThreads(name) : Number(tagThreads), state: { historyCases: prepared.historyCases, modelTrainedOn: prepared.trainedOn, tagged: await taggedShare(env) } };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (dbName) {
-      const admin = postgres(pgUrl, { max: 1, onnotice: () => {} });
+    if (dbName && process.argv.includes('--keep-db')) console.log(`kept database ${dbName} (--keep-db)`);
+    else if (dbName) {
+      const admin = postgres(connectionUrl(pgUrl), { ...socketOption(pgUrl), max: 1, onnotice: () => {} });
       await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
       await admin.end();
     }
@@ -395,7 +398,7 @@ if (which === 'both' || which === 'postgres') {
 }
 if (which === 'both' || which === 'pglite') results.pglite = { ...(await runEngine('pglite', Number(arg('concurrency', '8')))), target: { casesPerSec: 300 } };
 writeResults('intake', {
-  method: `POST /api/cases through the HTTP API, each request its own body (synthetic city requests) and Idempotency-Key: auth (cookie session), validation, tagging (category model over 261 leaves, request type, urgency, place, keywords, near-duplicates, repeat callers), encryption, case number, case + audit event + rollups in one transaction (concurrent requests batched), NOTIFY after commit. Database prepared with ${historyDays} days × ${HISTORY_PER_DAY} cases of history and an active model; server in a child process; ${warmupS}s warm-up then ${durationS}s measured; keep-alive load generator in the benchmark process on the same machine. cpuMsPerCase: CPU of the server process, of its PostgreSQL backends and of the load generator per stored case; cpuBoundCasesPerSec = cores × 1000 / total`,
+  method: `POST /api/cases through the HTTP API, each request its own body (synthetic city requests) and Idempotency-Key: auth (cookie session), validation, tagging (category model over 261 leaves, request type, urgency, place, keywords, near-duplicates, repeat callers), encryption, case number, case + audit event + rollups in one transaction (concurrent requests batched), NOTIFY after commit. Database prepared with ${historyDays} days × ${HISTORY_PER_DAY} cases of history and an active model; server in a child process; ${warmupS}s warm-up then ${durationS}s measured; keep-alive load generator in the benchmark process on the same machine. cpuMsPerCase: CPU of the server process, of all PostgreSQL server processes (backends, WAL writer, checkpointer, autovacuum) and of the load generator per stored case; cpuBoundCasesPerSec = cores × 1000 / total`,
   stagesCpuMsPerCase: stages,
   ...results,
 });

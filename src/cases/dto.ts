@@ -13,9 +13,9 @@ export const CASE_JOINS = `LEFT JOIN divisions dd ON dd.code = c.district_code
   LEFT JOIN compounds cp ON cp.id = c.compound_id
   LEFT JOIN categories cat ON cat.code = c.category_code
   LEFT JOIN units u ON u.id = c.unit_id`;
-/** The same columns as CASE_COLUMNS without the joins, a lookup by key per row: for a few rows (a new batch) the
- *  planner would otherwise hash whole reference tables (6,000 compounds) in every statement. */
-export const CASE_COLUMNS_LOOKED_UP = `c.*, (SELECT name FROM divisions WHERE code = c.district_code) AS district_name,
+/** The names CASE_COLUMNS joins, as a lookup by key per row of `c`: for a few rows (a new batch) the planner would
+ *  otherwise hash whole reference tables (6,000 compounds) in every statement. */
+export const CASE_NAMES_LOOKED_UP = `(SELECT name FROM divisions WHERE code = c.district_code) AS district_name,
   (SELECT name FROM divisions WHERE code = c.street_code) AS street_name, (SELECT name FROM divisions WHERE code = c.community_code) AS community_name,
   (SELECT name FROM compounds WHERE id = c.compound_id) AS compound_name, (SELECT path FROM categories WHERE code = c.category_code) AS category_path,
   (SELECT name FROM units WHERE id = c.unit_id) AS unit_name`;

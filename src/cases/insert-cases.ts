@@ -5,7 +5,7 @@
 // race), its cases are retried one by one so that each request gets its own outcome.
 import type { Db, Row } from '../store/db.ts';
 import { isDbUnavailable } from '../shared/errors.ts';
-import { CASE_COLUMNS_LOOKED_UP } from './dto.ts';
+import { CASE_NAMES_LOOKED_UP } from './dto.ts';
 import { hasAfterChange, runAfterChange, type CaseChange } from './hooks.ts';
 
 const TYPES: Record<string, string> = {
@@ -17,6 +17,12 @@ const TYPES: Record<string, string> = {
   idempotency_key: 'text', request_hash: 'text', created_by: 'text',
 };
 const COLS = Object.keys(TYPES);
+/** Columns the caller sent that can be large (text, JSON): not read back — the stored row is the sent values plus
+ *  what the database filled in, so a batch does not travel back and get parsed a second time. */
+const SENT_ONLY = new Set(['caller_name_enc', 'caller_phone_enc', 'caller_phone_hash', 'caller_phone_masked', 'title', 'content', 'address', 'keywords', 'tags', 'resolution', 'idempotency_key', 'request_hash']);
+/** Columns a new case gets from their defaults. */
+const DB_FILLED = ['id', 'accepted_at', 'replied_at', 'callback_result', 'callback_at', 'callback_note', 'extension_pending', 'return_count', 'extension_count', 'reminder_count', 'reopen_count', 'supervised', 'updated_at', 'version'];
+const READ_BACK = [...DB_FILLED, ...COLS.filter((c) => !SENT_ONLY.has(c))];
 
 export const INSERT_SQL = `WITH src AS (
     SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x(ord int, ${COLS.map((c) => `${c} ${TYPES[c]}`).join(', ')})),
@@ -31,7 +37,7 @@ export const INSERT_SQL = `WITH src AS (
     FROM jsonb_to_recordset($2::text::jsonb) AS x(case_no text, seq int, at timestamptz, actor text, action text, from_status text, to_status text, unit_id text, note text, data jsonb)
     JOIN c ON c.case_no = x.case_no ORDER BY c.id, x.seq
     RETURNING 1)
-  SELECT ${CASE_COLUMNS_LOOKED_UP}, (SELECT count(*) FROM e) AS event_count FROM c`;
+  SELECT ${READ_BACK.map((k) => `c.${k}`).join(', ')}, ${CASE_NAMES_LOOKED_UP}, (SELECT count(*) FROM e) AS event_count FROM c`;
 
 export interface NewCase {
   row: Row; // snake_case columns of cases (keywords: string[], tags: object)
@@ -40,11 +46,20 @@ export interface NewCase {
 
 /** Inserts cases and their events in one statement; returns the stored rows (with names) in input order. */
 export async function insertCases(db: Db, items: NewCase[]): Promise<Row[]> {
-  const rows = items.map((it, ord) => ({ ord, ...Object.fromEntries(COLS.map((c) => [c, it.row[c] ?? null])) }));
+  const rows: Row[] = items.map((it, ord) => ({ ord, ...Object.fromEntries(COLS.map((c) => [c, it.row[c] ?? null])) }));
   const events = items.flatMap((it) => it.events.map((e, seq) => ({ ...e, case_no: it.row.case_no, seq, at: e.at instanceof Date ? e.at.toISOString() : e.at })));
   const out = await db.query(INSERT_SQL, [JSON.stringify(rows), JSON.stringify(events)]);
   const byNo = new Map(out.map((r) => [r.case_no as string, r]));
-  return items.map((it) => byNo.get(it.row.case_no)!);
+  return items.map((it, i) => {
+    const back = byNo.get(it.row.case_no)!;
+    const sent = rows[i]!;
+    const row: Row = { ...back };
+    for (const c of SENT_ONLY) row[c] = sent[c];
+    // as the insert stores them
+    row.keywords = sent.keywords ?? [];
+    row.tags = sent.tags ?? {};
+    return row;
+  });
 }
 
 interface Pending extends NewCase {
@@ -93,9 +108,9 @@ const MAX_IN_FLIGHT = 1;
 // A flush that has not settled after this long (a connection lost mid-statement may never answer) no longer
 // holds the others back.
 const STUCK_MS = 5_000;
-// Under load (a flush ended moments ago and other requests are still being prepared) PGlite waits a few ms so
-// that they join the batch; a lone or serial caller flushes at once.
-const lingerMs = (db: Db) => (db.engine === 'pglite' ? 3 : 0);
+// Under load (a flush ended moments ago and other requests are still being prepared) a flush waits a few ms so
+// that they join the batch (a bigger batch writes fewer rollup rows per case); a lone or serial caller flushes at once.
+const lingerMs = (db: Db) => (db.engine === 'pglite' ? 3 : 2);
 
 function pump(db: Db, b: Batcher): void {
   if (b.lingering) return;

@@ -13,7 +13,7 @@ import { checkDataDir } from '../ops/preflight.ts';
 import { installCrashGuard } from '../ops/crash-guard.ts';
 import { startTagging, warmTagging } from '../tagging/hooks.ts';
 import { defaultTaggingThreads, setTaggingThreads } from '../tagging/tag-in-worker.ts';
-import { scheduleDailyWarning, warningHooks } from '../warning/run.ts';
+import { scheduleDailyWarning, warmIncrementalWarning, warningHooks } from '../warning/run.ts';
 import { registerMetricsHooks } from '../metrics/hooks.ts';
 import { registerReportJobs } from '../reports/schedule.ts';
 
@@ -42,7 +42,7 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   registerCaseHooks(warningHooks({ onError: (e) => warnErr(e) })); // before the demo load: its afterBulkLoad schedules a first run
   await prepareOnStart(ctx);
   await ensureUsers(ctx); // after the reference data: demo unit staff belong to a real unit
-  await warmTagging(ctx);
+  await Promise.all([warmTagging(ctx), warmIncrementalWarning()]);
   const app = await buildApp(ctx, { logger: true });
   warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
   // With `serve --no-jobs` the timers below run in `minsheng worker` processes instead (as leased jobs).

@@ -50,6 +50,18 @@ function runIn(kind: Kind, input: WarningInput, options: WarningOptions): Promis
   });
 }
 
+/** Starts the workers of `kinds` and has them load their code and dictionaries, resolving when they are ready:
+ *  the first incremental run then does not pay for it (seconds on a busy machine, during the first intakes). */
+export async function warmWarningWorkers(kinds: Kind[]): Promise<void> {
+  if (workersBroken) return;
+  await Promise.all(kinds.map((kind) => new Promise<void>((resolve) => {
+    const id = nextId++;
+    // A worker that cannot start is found out by the first run, which then falls back to this thread.
+    pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
+    workerFor(kind).postMessage({ id, warm: true });
+  })));
+}
+
 export type KindTimings = Record<string, { seconds: number; cpuSeconds: number }>;
 
 /** Detections of the families asked for, with each family's wall and CPU seconds. */

@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR } from '../server/context.ts';
 import type { CaseHooks } from '../cases/hooks.ts';
 import { localDay } from '../shared/time.ts';
 import { detectAll, type WarningOptions } from './detect.ts';
-import { detectInWorkers, type KindTimings } from './detect-in-worker.ts';
+import { detectInWorkers, warmWarningWorkers, type KindTimings } from './detect-in-worker.ts';
 import { loadWarningInput } from './load-input.ts';
 import { upsertAlerts } from './alerts.ts';
 
@@ -52,6 +52,9 @@ const WORKER_MIN_ROWS = 50_000;
 
 /** Incremental runs: the families that react to single requests (trending waits for the day to complete). */
 export const INCREMENTAL_KINDS: NonNullable<WarningOptions['kinds']> = ['concentrated', 'emerging'];
+
+/** Readies the incremental run's detector threads (a serving process, at start). */
+export const warmIncrementalWarning = () => warmWarningWorkers(INCREMENTAL_KINDS);
 /** Incremental runs are spaced by at least this many times the last run's duration. */
 export const DUTY = 1;
 
