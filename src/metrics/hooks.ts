@@ -2,8 +2,8 @@
 // of a transaction); rebuild after bulk loads.
 import { registerCaseHooks, type CaseHooks, type CaseRow } from '../cases/hooks.ts';
 import { localDay } from '../shared/time.ts';
-import { applyCaseDeltas, rebuildMetrics } from './rollups.ts';
-import { forgetTopicCounts } from './topics.ts';
+import { caseDeltaStatements, rebuildMetrics } from './rollups.ts';
+import { forgetTopicCountsStatement } from './topics.ts';
 
 /** Topic counts of past days are cached: a new case backdated to such a day, or a change of what topics match on. */
 const TOPIC_FIELDS = ['local_day', 'category_code', 'keywords', 'title', 'content'];
@@ -18,10 +18,9 @@ function topicDaysChanged(before: CaseRow | null, after: CaseRow): string[] {
 
 export const metricsHooks: CaseHooks = {
   name: 'metrics',
-  afterChanges: async (tx, changes) => {
-    await applyCaseDeltas(tx, changes);
-    const days = new Set(changes.flatMap((c) => topicDaysChanged(c.before, c.after)));
-    for (const day of days) await forgetTopicCounts(tx, { fromDay: day, toDay: day });
+  changeStatements: (changes) => {
+    const days = [...new Set(changes.flatMap((c) => topicDaysChanged(c.before, c.after)))];
+    return [...caseDeltaStatements(changes), ...days.map((day) => forgetTopicCountsStatement({ fromDay: day, toDay: day }))];
   },
   afterBulkLoad: async (ctx, range) => {
     await rebuildMetrics(ctx.db, range);

@@ -1,6 +1,6 @@
 // Keeping the rollups current: a delta per case change inside the change's transaction, and a rebuild from
 // the cases table after bulk loads. Both use the expressions in indicators.ts, so they cannot drift apart.
-import type { Db, Row } from '../store/db.ts';
+import type { Db, Row, Statement } from '../store/db.ts';
 import { addDays } from '../shared/time.ts';
 import { COUNTERS, COUNTER_SQL, KEY_COLUMNS, ROLLUP_KEYS } from './indicators.ts';
 import { forgetTopicCounts } from './topics.ts';
@@ -29,15 +29,22 @@ const cubeUpsert = (table: string, dayExpr: string, from: string) => `
   SELECT ${dayExpr}, dim, key, ${sums()} FROM ${from} GROUP BY 1, 2, 3 HAVING ${havingNonZero} ORDER BY 1, 2, 3
   ON CONFLICT (local_day, dim, key) DO UPDATE SET ${upsertSet(table)}`;
 
+/** Rollup writers take this transaction-scoped lock first: concurrent upserts of the same new keys in
+ *  different orders deadlocked (seen under concurrent intake on PostgreSQL); one lock orders them. */
+const ROLLUP_LOCK_KEY = 7_312_346;
+
 // One statement for any number of case changes: signed contributions of each row before (−1) and after (+1)
 // its change, summed per key, upserted into the daily and monthly rollups. Keys are sorted so that concurrent
 // writers lock rows in the same order; all-zero deltas (no metric changed) touch no row at all. A batch of
 // intakes thus costs one statement, and the hot rows (the day's `all` cube row) are written once per batch.
+// The rollup lock is taken in the same statement (one round trip less per transaction): every row reaches the
+// upserts through src, and src cannot yield a row before the lock's one-row CTE has been read.
 export const DELTA_SQL = `
-WITH src AS (
-  SELECT 1 AS sign, c.* FROM jsonb_populate_recordset(NULL::cases, $1::text::jsonb) c
+WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${ROLLUP_LOCK_KEY}) AS locked),
+src AS (
+  SELECT 1 AS sign, c.* FROM lock, jsonb_populate_recordset(NULL::cases, $1::text::jsonb) c
   UNION ALL
-  SELECT -1 AS sign, c.* FROM jsonb_populate_recordset(NULL::cases, $2::text::jsonb) c
+  SELECT -1 AS sign, c.* FROM lock, jsonb_populate_recordset(NULL::cases, $2::text::jsonb) c
 ), d AS (
   SELECT ${selectKeys(false)}, ${COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ')}
   FROM src c GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
@@ -65,9 +72,6 @@ ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`;
 const DELTA_COLUMNS = [...new Set([...Object.values(ROLLUP_KEYS), ...Object.values(COUNTER_SQL), ...PLACE_CUBE_DIMS.map(([, e]) => e)].flatMap((sql) => [...sql.matchAll(/\bc\.(\w+)/g)].map((m) => m[1]!)))];
 const pickDeltaColumns = (row: Row): Row => Object.fromEntries(DELTA_COLUMNS.map((k) => [k, row[k] ?? null]));
 
-/** Rollup writers take this transaction-scoped lock first: concurrent upserts of the same new keys in
- *  different orders deadlocked (seen under concurrent intake on PostgreSQL); one lock orders them. */
-const ROLLUP_LOCK = 7_312_346;
 
 /** Applies the change of one case (before → after; before null on create) to the rollups, inside `tx`. */
 export function applyCaseDelta(tx: Db, before: Row | null, after: Row | null): Promise<void> {
@@ -76,11 +80,15 @@ export function applyCaseDelta(tx: Db, before: Row | null, after: Row | null): P
 
 /** Applies the changes of several cases (one transaction) to the rollups in one statement. */
 export async function applyCaseDeltas(tx: Db, changes: { before: Row | null; after: Row | null }[]): Promise<void> {
+  for (const s of caseDeltaStatements(changes)) await tx.query(s.sql, s.params);
+}
+
+/** The statement applying the changes to the rollups (none when there is nothing to apply). */
+export function caseDeltaStatements(changes: { before: Row | null; after: Row | null }[]): Statement[] {
   const after = changes.flatMap((c) => (c.after ? [pickDeltaColumns(c.after)] : []));
   const before = changes.flatMap((c) => (c.before ? [pickDeltaColumns(c.before)] : []));
-  if (!after.length && !before.length) return;
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
-  await tx.query(DELTA_SQL, [JSON.stringify(after), JSON.stringify(before)]);
+  if (!after.length && !before.length) return [];
+  return [{ sql: DELTA_SQL, params: [JSON.stringify(after), JSON.stringify(before)] }];
 }
 
 const monthStart = (day: string) => day.slice(0, 7) + '-01';
