@@ -25,7 +25,8 @@ export interface SimilarCase {
 export class NearDuplicateIndex {
   private items = new Map<number, Item>();
   private buckets: Map<number, number[]>[] = Array.from({ length: BANDS }, () => new Map());
-  private order: Item[] = []; // by insertion time, for expiry
+  private order: Item[] = []; // by insertion time, for expiry; items before `head` are already expired
+  private head = 0;
 
   constructor(readonly windowDays = 30, readonly threshold = 0.6) {}
 
@@ -57,7 +58,7 @@ export class NearDuplicateIndex {
     const last = this.order[this.order.length - 1];
     if (!last || last.at <= item.at) this.order.push(item);
     else {
-      let lo = 0;
+      let lo = this.head;
       let hi = this.order.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
@@ -77,10 +78,11 @@ export class NearDuplicateIndex {
   /** Drops items older than the window (relative to `now`). */
   expire(now = Date.now()): void {
     const cutoff = now - this.windowDays * 86400_000;
-    let drop = 0;
+    let drop = this.head;
     while (drop < this.order.length && this.order[drop].at < cutoff) drop++;
-    if (!drop) return;
-    for (const item of this.order.slice(0, drop)) {
+    if (drop === this.head) return;
+    for (let i = this.head; i < drop; i++) {
+      const item = this.order[i]!;
       this.items.delete(item.id);
       for (let b = 0; b < BANDS; b++) {
         const k = bandKey(item.sig, b);
@@ -91,7 +93,12 @@ export class NearDuplicateIndex {
         else this.buckets[b].delete(k);
       }
     }
-    this.order = this.order.slice(drop);
+    // Intake expires a few items per case: the front is skipped, and cut off only once it is half the array.
+    this.head = drop;
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
   }
 
   /** Earlier cases within the window whose texts are near-identical, most similar first. `signature`: the

@@ -3,8 +3,9 @@
 // validates, stores and answers. Each thread holds a copy of the tagging state it was last sent; before a text
 // is sent, the state's model, gazetteer and categories are compared (by identity) with that copy, and a
 // changed state (model activated, reference data reloaded) is sent first — messages arrive in order, so every
-// text is tagged with the state the main thread had when it asked. Texts asked for in the same turn of the
-// event loop go as one message. With 0 threads (tests, CLI; the server's default with the embedded database on
+// text is tagged with the state the main thread had when it asked. A thread has one batch of texts at a time:
+// the texts asked for while it works go together when it answers (under load, a message per batch instead of
+// one per request; waking a thread costs the sender more than the message itself). With 0 threads (tests, CLI; the server's default with the embedded database on
 // 2 cores) or when threads cannot load TypeScript, tagging runs on this thread; the results are the same.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -28,8 +29,6 @@ let threads: Thread[] = [];
 let next = 0;
 let nextId = 1;
 let broken = false;
-// The state the queued texts are to be tagged with (a new state flushes the queue first).
-let queuedState: TaggingState | null = null;
 let scheduled = false;
 
 /** Number of tagging threads (0 = tag on the calling thread). Existing threads beyond it are stopped. */
@@ -51,8 +50,6 @@ export const defaultTaggingThreads = (engine: 'pglite' | 'postgres') => (engine 
 export function tagText(state: TaggingState, norm: string, address: string | null): Promise<TextTags> {
   if (!taggingThreads()) return Promise.resolve(textTags(state, norm, address));
   return new Promise((resolve, reject) => {
-    if (queuedState && queuedState !== state) dispatch();
-    queuedState = state;
     pick().queue.push({ state, norm, address, resolve, reject });
     if (!scheduled) {
       scheduled = true;
@@ -68,21 +65,20 @@ export async function warmTaggingThreads(state: TaggingState): Promise<void> {
   while (threads.length < threadCount) threads.push(start());
   await Promise.all(
     threads.map((t) => new Promise<TextTags>((resolve, reject) => {
-      if (queuedState && queuedState !== state) dispatch();
-      queuedState = state;
       t.queue.push({ state, norm: '预热', address: null, resolve, reject });
-      dispatch();
+      send(t);
     })),
   );
 }
 
 function pick(): Thread {
   while (threads.length < threadCount) threads.push(start());
-  // Round robin over the threads by batch: the one whose queue already has texts this turn, else the next.
-  const open = threads.find((t) => t.queue.length);
-  if (open) return open;
-  next = (next + 1) % threads.length;
-  return threads[next]!;
+  // An idle thread first (round robin), else the one whose batch will be the smallest.
+  for (let i = 1; i <= threads.length; i++) {
+    const t = threads[(next + i) % threads.length]!;
+    if (!t.pending.size) return (next = (next + i) % threads.length), t;
+  }
+  return threads.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
 }
 
 function start(): Thread {
@@ -100,6 +96,7 @@ function start(): Thread {
       if (r.ok) j.resolve(r.tags!);
       else j.reject(new Error(r.error));
     });
+    send(t); // the texts that came in meanwhile
   });
   const fail = (e: Error) => {
     threads = threads.filter((x) => x !== t);
@@ -123,11 +120,17 @@ function start(): Thread {
 
 function dispatch(): void {
   scheduled = false;
-  const state = queuedState;
-  if (!state) return;
-  for (const t of threads) {
-    if (!t.queue.length) continue;
-    const jobs = t.queue.splice(0);
+  for (const t of threads) if (!t.pending.size) send(t);
+}
+
+/** Sends the thread its queued texts as one batch (the tagging state first wherever it changed). */
+function send(t: Thread): void {
+  if (!t.queue.length || t.stopped) return;
+  const jobs = t.queue.splice(0);
+  for (let from = 0; from < jobs.length; ) {
+    const state = jobs[from]!.state;
+    let to = from + 1;
+    while (to < jobs.length && jobs[to]!.state === state) to++;
     const s = t.sent;
     if (!s || s.model !== state.model || s.modelVersion !== state.modelVersion || s.gazetteer !== state.gazetteer || s.categories !== state.categories) {
       const model = state.model ? serializeModel(state.model) : null;
@@ -139,8 +142,10 @@ function dispatch(): void {
       t.sent = { model: state.model, modelVersion: state.modelVersion, gazetteer: state.gazetteer, categories: state.categories };
     }
     const id = nextId++;
-    t.pending.set(id, jobs);
+    const batch = jobs.slice(from, to);
+    t.pending.set(id, batch);
     t.worker.ref();
-    t.worker.postMessage({ type: 'tag', id, texts: jobs.map((j) => [j.norm, j.address]) });
+    t.worker.postMessage({ type: 'tag', id, texts: batch.map((j) => [j.norm, j.address]) });
+    from = to;
   }
 }

@@ -165,4 +165,18 @@ describe('keywords and near-duplicates', () => {
     idx.expire(now);
     expect(idx.size).toBe(2);
   });
+
+  it('keeps expiring correctly over many small steps (intake expires a few items per case)', () => {
+    const idx = new NearDuplicateIndex(1, 0.6);
+    const t0 = Date.parse('2026-06-01T00:00:00Z');
+    const minute = 60_000;
+    for (let i = 1; i <= 5000; i++) {
+      idx.add(i, `第${i}号小区${i % 7 === 0 ? '电梯' : '路灯'}故障，编号${i * 7919}，请尽快维修处理`, t0 + i * minute);
+      idx.expire(t0 + i * minute);
+      expect(idx.size).toBe(Math.min(i, 1440 + 1)); // a day of minutes, both ends included
+    }
+    idx.add(99_999, '一条迟到的旧消息：第4990号小区路灯故障', t0 + 4000 * minute); // late, inside the window
+    idx.expire(t0 + 5000 * minute);
+    expect(idx.size).toBe(1442);
+  });
 });
