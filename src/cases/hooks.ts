@@ -1,6 +1,6 @@
 // Extension points of the case lifecycle, so that other domains (tagging, metrics, warning) plug in
 // without the cases domain importing them. Registered once at start (see src/server/start.ts).
-import type { Db, Row, Statement } from '../store/db.ts';
+import type { Db, Row } from '../store/db.ts';
 import type { Actor, AppContext } from '../server/context.ts';
 
 /** A case row as stored (snake_case columns of the `cases` table). */
@@ -14,6 +14,12 @@ export interface CaseChange {
   at: Date;
 }
 
+/** Named data-modifying CTEs (`name AS (…)`) and their parameters. */
+export interface ChangeCtes {
+  ctes: string[];
+  params: unknown[];
+}
+
 export interface CaseHooks {
   name: string;
   /** Before a new case is stored, outside the transaction: may fill derived fields of the draft (tags, place, category…). */
@@ -23,11 +29,10 @@ export interface CaseHooks {
   /** Same, for all changes of one transaction at once (intake stores concurrent requests together); when
    *  present it is called instead of afterChange. */
   afterChanges?(tx: Db, changes: CaseChange[]): Promise<void>;
-  /** The statements this hook runs inside the transaction of the changes, without reading anything back: used
-   *  instead of afterChange(s), and they can then travel with the change's own statement. Intake sends them and a
-   *  batch's insert together, the insert last: they must not read the batch's case rows, and `after` of a
-   *  new case lacks only the database's id. */
-  changeStatements?(changes: CaseChange[]): Statement[];
+  /** The work of afterChange(s) as data-modifying CTEs (their parameters numbered from `first`), used instead of
+   *  them: intake joins them into the one statement that inserts a batch (a single round trip, no BEGIN/COMMIT),
+   *  where `after` of a new case lacks only the database's id. They must not read the changed case rows. */
+  changeCtes?(changes: CaseChange[], first: number): ChangeCtes;
   /** After the transaction committed (notifications, incremental early warning…). Errors are logged, never thrown. */
   afterCommit?(ctx: AppContext, change: CaseChange): Promise<void>;
   /** After cases were bulk-loaded without the per-case path (demo data, large imports): rebuild what derives from them. */
@@ -48,16 +53,25 @@ export function caseHooks(): readonly CaseHooks[] {
 export async function runAfterChange(tx: Db, changes: CaseChange[]): Promise<void> {
   if (!changes.length) return;
   for (const h of hooks) {
-    if (h.changeStatements) for (const s of h.changeStatements(changes)) await tx.query(s.sql, s.params ?? []);
+    if (h.changeCtes) {
+      const { ctes, params } = h.changeCtes(changes, 1);
+      if (ctes.length) await tx.query(`WITH ${ctes.join(',\n')}\nSELECT 1`, params);
+    }
     else if (h.afterChanges) await h.afterChanges(tx, changes);
     else if (h.afterChange) for (const c of changes) await h.afterChange(tx, c);
   }
 }
 
-export const hasAfterChange = () => hooks.some((h) => h.afterChange || h.afterChanges || h.changeStatements);
+export const hasAfterChange = () => hooks.some((h) => h.afterChange || h.afterChanges || h.changeCtes);
 
-/** Every hook's statements for the changes, or null when a hook must run code in the transaction (afterChange). */
-export function changeStatements(changes: CaseChange[]): Statement[] | null {
-  if (hooks.some((h) => !h.changeStatements && (h.afterChange || h.afterChanges))) return null;
-  return hooks.flatMap((h) => h.changeStatements?.(changes) ?? []);
+/** Every hook's CTEs for the changes (parameters from `first`), or null when a hook must run code in the
+ *  transaction (afterChange). */
+export function changeCtes(changes: CaseChange[], first: number): ChangeCtes | null {
+  if (hooks.some((h) => !h.changeCtes && (h.afterChange || h.afterChanges))) return null;
+  const out: ChangeCtes = { ctes: [], params: [] };
+  for (const h of hooks) {
+    const part = h.changeCtes?.(changes, first + out.params.length);
+    if (part) out.ctes.push(...part.ctes), out.params.push(...part.params);
+  }
+  return out;
 }

@@ -1,9 +1,9 @@
-// The metrics domain's case hooks: rollup deltas in the change's transaction (one statement for all changes
-// of a transaction); rebuild after bulk loads.
+// The metrics domain's case hooks: rollup deltas in the change's transaction (data-modifying CTEs for all
+// changes of a transaction, joined into intake's insert); rebuild after bulk loads.
 import { registerCaseHooks, type CaseHooks, type CaseRow } from '../cases/hooks.ts';
 import { localDay } from '../shared/time.ts';
-import { caseDeltaStatements, rebuildMetrics } from './rollups.ts';
-import { forgetTopicCountsStatement } from './topics.ts';
+import { caseDeltaCtes, rebuildMetrics } from './rollups.ts';
+import { forgetTopicDaysCte } from './topics.ts';
 
 /** Topic counts of past days are cached: a new case backdated to such a day, or a change of what topics match on. */
 const TOPIC_FIELDS = ['local_day', 'category_code', 'keywords', 'title', 'content'];
@@ -18,9 +18,12 @@ function topicDaysChanged(before: CaseRow | null, after: CaseRow): string[] {
 
 export const metricsHooks: CaseHooks = {
   name: 'metrics',
-  changeStatements: (changes) => {
+  changeCtes: (changes, first) => {
+    const delta = caseDeltaCtes(changes, first);
     const days = [...new Set(changes.flatMap((c) => topicDaysChanged(c.before, c.after)))];
-    return [...caseDeltaStatements(changes), ...days.map((day) => forgetTopicCountsStatement({ fromDay: day, toDay: day }))];
+    if (!days.length) return delta;
+    const forget = forgetTopicDaysCte(days, first + delta.params.length);
+    return { ctes: [...delta.ctes, forget.cte], params: [...delta.params, forget.param] };
   },
   afterBulkLoad: async (ctx, range) => {
     await rebuildMetrics(ctx.db, range);

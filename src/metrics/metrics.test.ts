@@ -135,10 +135,8 @@ for (const engine of engines()) {
       expect((await topicVolumes(db, june, topics, '2026-04-10'))[0].value).toBe(0);
       const late = await insertCase(db, { at: localDateTime('2025-06-15', 10), category: 'T0201', status: 'received' });
       expect((await topicVolumes(db, june, topics, '2026-04-10'))[0].value).toBe(0); // kept count: the insert bypassed the hooks
-      const statements = metricsHooks.changeStatements!([{ action: 'create', before: null, after: late, actor: SYSTEM_ACTOR, at: new Date() }]);
-      await db.tx(async (tx) => {
-        for (const s of statements) await tx.query(s.sql, s.params);
-      });
+      const { ctes, params } = metricsHooks.changeCtes!([{ action: 'create', before: null, after: late, actor: SYSTEM_ACTOR, at: new Date() }], 1);
+      await db.query(`WITH ${ctes.join(', ')} SELECT 1`, params);
       expect((await topicVolumes(db, june, topics, '2026-04-10'))[0].value).toBe(1);
     });
   });

@@ -1,6 +1,6 @@
 // Keeping the rollups current: a delta per case change inside the change's transaction, and a rebuild from
 // the cases table after bulk loads. Both use the expressions in indicators.ts, so they cannot drift apart.
-import type { Db, Row, Statement } from '../store/db.ts';
+import type { Db, Row } from '../store/db.ts';
 import { addDays } from '../shared/time.ts';
 import { COUNTERS, COUNTER_SQL, KEY_COLUMNS, ROLLUP_KEYS } from './indicators.ts';
 import { forgetTopicCounts } from './topics.ts';
@@ -37,36 +37,44 @@ const ROLLUP_LOCK_KEY = 7_312_346;
 // its change, summed per key, upserted into the daily and monthly rollups. Keys are sorted so that concurrent
 // writers lock rows in the same order; all-zero deltas (no metric changed) touch no row at all. A batch of
 // intakes thus costs one statement, and the hot rows (the day's `all` cube row) are written once per batch.
-// The rollup lock is taken in the same statement (one round trip less per transaction): every row reaches the
-// upserts through src, and src cannot yield a row before the lock's one-row CTE has been read.
-export const DELTA_SQL = `
-WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${ROLLUP_LOCK_KEY}) AS locked),
-src AS (
-  SELECT 1 AS sign, c.* FROM lock, jsonb_populate_recordset(NULL::cases, $1::text::jsonb) c
+// The rollup lock is taken in the same statement: every row reaches the upserts through rollup_src, and
+// rollup_src cannot yield a row before the lock's one-row CTE has been read. As data-modifying CTEs (named
+// rollup_*, parameters from $p) the same work joins another statement — intake's insert of a batch.
+function deltaParts(p: number): { ctes: string[]; last: string } {
+  const signed = COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ');
+  return {
+    ctes: [
+      `rollup_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${ROLLUP_LOCK_KEY}) AS locked)`,
+      `rollup_src AS (
+  SELECT 1 AS sign, c.* FROM rollup_lock, jsonb_populate_recordset(NULL::cases, $${p}::text::jsonb) c
   UNION ALL
-  SELECT -1 AS sign, c.* FROM lock, jsonb_populate_recordset(NULL::cases, $2::text::jsonb) c
-), d AS (
-  SELECT ${selectKeys(false)}, ${COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ')}
-  FROM src c GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
-), dd AS (
+  SELECT -1 AS sign, c.* FROM rollup_lock, jsonb_populate_recordset(NULL::cases, $${p + 1}::text::jsonb) c)`,
+      `rollup_d AS (
+  SELECT ${selectKeys(false)}, ${signed}
+  FROM rollup_src c GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')})`,
+      `rollup_dd AS (
   INSERT INTO rollup_daily (${keyList}, ${counterList})
-  SELECT ${keyList}, ${counterList} FROM d WHERE ${nonZero('d')} ORDER BY ${keyList}
+  SELECT ${keyList}, ${counterList} FROM rollup_d d WHERE ${nonZero('d')} ORDER BY ${keyList}
   ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_daily')}
-  RETURNING 1
-), place AS (
-  SELECT c.local_day, v.dim, v.key, ${COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ')} FROM src c ${placeLateral} GROUP BY 1, 2, 3
-), cube AS (
-  SELECT r.local_day, v.dim, v.key, ${COUNTERS.map((k) => `r.${k}`).join(', ')} FROM d r ${cubeLateral} WHERE ${nonZero('r')}
+  RETURNING 1)`,
+      `rollup_place AS (
+  SELECT c.local_day, v.dim, v.key, ${signed} FROM rollup_src c ${placeLateral} GROUP BY 1, 2, 3)`,
+      `rollup_cube AS (
+  SELECT r.local_day, v.dim, v.key, ${COUNTERS.map((k) => `r.${k}`).join(', ')} FROM rollup_d r ${cubeLateral} WHERE ${nonZero('r')}
   UNION ALL
-  SELECT * FROM place r WHERE ${nonZero('r')}
-), cd AS (${cubeUpsert('rollup_cube_daily', 'local_day', 'cube')} RETURNING 1
-), cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'cube')} RETURNING 1
-)
-INSERT INTO rollup_monthly (${keyList}, ${counterList})
+  SELECT * FROM rollup_place r WHERE ${nonZero('r')})`,
+      `rollup_cd AS (${cubeUpsert('rollup_cube_daily', 'local_day', 'rollup_cube')} RETURNING 1)`,
+      `rollup_cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'rollup_cube')} RETURNING 1)`,
+    ],
+    last: `INSERT INTO rollup_monthly (${keyList}, ${counterList})
 SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', m.local_day)::date` : `m.${k}`)).join(', ')}, ${COUNTERS.map((k) => `sum(m.${k})`).join(', ')}
-FROM d m WHERE ${nonZero('m')}
+FROM rollup_d m WHERE ${nonZero('m')}
 GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
-ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`;
+ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`,
+  };
+}
+
+export const DELTA_SQL = ((d) => `WITH ${d.ctes.join(',\n')}\n${d.last}`)(deltaParts(1));
 
 /** The case columns the keys and counters read: only these travel to the delta statement (not the text, tags …). */
 const DELTA_COLUMNS = [...new Set([...Object.values(ROLLUP_KEYS), ...Object.values(COUNTER_SQL), ...PLACE_CUBE_DIMS.map(([, e]) => e)].flatMap((sql) => [...sql.matchAll(/\bc\.(\w+)/g)].map((m) => m[1]!)))];
@@ -80,15 +88,22 @@ export function applyCaseDelta(tx: Db, before: Row | null, after: Row | null): P
 
 /** Applies the changes of several cases (one transaction) to the rollups in one statement. */
 export async function applyCaseDeltas(tx: Db, changes: { before: Row | null; after: Row | null }[]): Promise<void> {
-  for (const s of caseDeltaStatements(changes)) await tx.query(s.sql, s.params);
+  const params = deltaParams(changes);
+  if (params) await tx.query(DELTA_SQL, params);
 }
 
-/** The statement applying the changes to the rollups (none when there is nothing to apply). */
-export function caseDeltaStatements(changes: { before: Row | null; after: Row | null }[]): Statement[] {
+/** The delta as data-modifying CTEs with their parameters from $first (none when there is nothing to apply). */
+export function caseDeltaCtes(changes: { before: Row | null; after: Row | null }[], first: number): { ctes: string[]; params: unknown[] } {
+  const params = deltaParams(changes);
+  if (!params) return { ctes: [], params: [] };
+  const { ctes, last } = deltaParts(first);
+  return { ctes: [...ctes, `rollup_dm AS (${last} RETURNING 1)`], params };
+}
+
+function deltaParams(changes: { before: Row | null; after: Row | null }[]): [string, string] | null {
   const after = changes.flatMap((c) => (c.after ? [pickDeltaColumns(c.after)] : []));
   const before = changes.flatMap((c) => (c.before ? [pickDeltaColumns(c.before)] : []));
-  if (!after.length && !before.length) return [];
-  return [{ sql: DELTA_SQL, params: [JSON.stringify(after), JSON.stringify(before)] }];
+  return after.length || before.length ? [JSON.stringify(after), JSON.stringify(before)] : null;
 }
 
 const monthStart = (day: string) => day.slice(0, 7) + '-01';

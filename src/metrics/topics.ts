@@ -3,7 +3,7 @@
 // past days' counts are kept in topic_counts_daily.
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { Db, Statement } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { notFound } from '../shared/errors.ts';
 import { addDays, localDay } from '../shared/time.ts';
 import type { Period } from './query.ts';
@@ -106,11 +106,11 @@ function countTopics(db: Db, list: Topic[], where: string, params: unknown[], by
 
 /** Cached topic counts of these days are stale (their cases were loaded, backdated or re-tagged). */
 export async function forgetTopicCounts(db: Db, range: { fromDay: string; toDay: string }): Promise<void> {
-  const s = forgetTopicCountsStatement(range);
-  await db.query(s.sql, s.params);
+  await db.query(`DELETE FROM topic_counts_daily WHERE local_day BETWEEN $1::date AND $2::date`, [range.fromDay, range.toDay]);
 }
 
-export const forgetTopicCountsStatement = (range: { fromDay: string; toDay: string }): Statement => ({
-  sql: `DELETE FROM topic_counts_daily WHERE local_day BETWEEN $1::date AND $2::date`,
-  params: [range.fromDay, range.toDay],
+/** forgetTopicCounts for some days, as a data-modifying CTE with its parameter at $p. */
+export const forgetTopicDaysCte = (days: string[], p: number) => ({
+  cte: `topic_counts_forgotten AS (DELETE FROM topic_counts_daily WHERE local_day = ANY(string_to_array($${p}, ',')::date[]) RETURNING 1)`,
+  param: days.join(','),
 });

@@ -3,12 +3,6 @@
 
 export type Row = Record<string, any>;
 
-/** A statement with its $1… parameters. */
-export interface Statement {
-  sql: string;
-  params?: unknown[];
-}
-
 export interface Db {
   readonly engine: 'pglite' | 'postgres';
   /** One statement with $1… parameters. int8 comes back as number, date as 'YYYY-MM-DD', timestamptz as Date. */
@@ -17,10 +11,6 @@ export interface Db {
   exec(sql: string): Promise<void>;
   /** Runs fn in one transaction; it commits when fn resolves and rolls back when it throws. */
   tx<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
-  /** Runs the statements in order in one transaction (all or nothing) and returns the rows of the last one, which
-   *  must return rows (a SELECT, or … RETURNING). Unlike `tx`, the statements are known up front, so they travel to
-   *  a server together (pipelined) instead of one after the other's answer. */
-  txStatements(statements: Statement[]): Promise<Row[]>;
   /** Bulk load: rows (arrays in `columns` order) through COPY … FROM STDIN (CSV). */
   copyRows(table: string, columns: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>): Promise<number>;
   /** Bulk load of ready CSV text (each chunk whole lines, `columns` order, no header): one COPY per chunk. */

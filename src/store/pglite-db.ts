@@ -119,11 +119,6 @@ function wrap(link: Link, tx: number): Db {
       await link.call({ op: 'end', tx: id, commit: true });
       return out;
     },
-    txStatements: (statements) => db.tx(async (t) => {
-      let rows: Row[] = [];
-      for (const s of statements) rows = await t.query(s.sql, s.params ?? []);
-      return rows;
-    }),
     async copyRows(table, columns, rows) {
       let total = 0;
       await db.copyCsv(table, columns, (async function* () {

@@ -212,12 +212,6 @@ function pooledDb(pools: Pools): Db {
     query: <T extends Row>(text: string, params: unknown[] = []) => onPool((sql) => statement(sql, text, params) as unknown as PromiseLike<T[]>),
     exec: (text) => onPool(async (sql) => void (await sql.unsafe(text))),
     tx: (fn) => transaction(pools, fn),
-    // Sent together on the transaction's connection (the driver pipelines them): begin, the statements, commit —
-    // three round trips whatever their number. A failed one fails those after it, and the whole rolls back.
-    txStatements: (statements) => transaction(pools, async (tx) => {
-      const results = await Promise.all(statements.map((s) => tx.query(s.sql, s.params ?? [])));
-      return results[results.length - 1] ?? [];
-    }),
     copyRows: (table, columns, rows) => onPool((sql) => copyInto(sql, table, columns, rows)),
     copyCsv: (table, columns, chunks) => onPool((sql) => copyCsvInto(sql, table, columns, chunks)),
     listen: (channel, onPayload) => pools.listen(channel, onPayload),
@@ -245,7 +239,6 @@ function transaction<T>(pools: Pools, fn: (tx: Db) => Promise<T>): Promise<T> {
         query: <R extends Row>(text: string, params: unknown[] = []) => on(() => statement(t, text, params) as unknown as PromiseLike<R[]>),
         exec: (text) => on(async () => void (await t.unsafe(text))),
         tx: (inner) => inner(txDb),
-        txStatements: async (statements) => (await Promise.all(statements.map((s) => txDb.query(s.sql, s.params ?? []))))[statements.length - 1] ?? [],
         copyRows: (table, columns, rows) => on(() => copyInto(t, table, columns, rows)),
         copyCsv: (table, columns, chunks) => on(() => copyCsvInto(t, table, columns, chunks)),
         listen: (channel, onPayload) => pools.listen(channel, onPayload),

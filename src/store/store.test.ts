@@ -108,20 +108,6 @@ for (const engine of engines()) {
       expect(got).toEqual(['hello 你好']);
     });
 
-    it('runs a list of statements in one transaction, returning the last one\'s rows', async () => {
-      await db.exec('CREATE TABLE contract_statements (k text PRIMARY KEY, n int8, at timestamptz)');
-      const tricky = "it's $q$ and $1 and $qq"; // quotes, dollar tags and a placeholder inside a value
-      const rows = await db.txStatements([
-        { sql: 'INSERT INTO contract_statements VALUES ($1, $2, $3)', params: [tricky, 7, new Date('2026-11-28T01:02:03Z')] },
-        { sql: `INSERT INTO contract_statements VALUES ('b', NULL, NULL)` },
-        { sql: 'SELECT k, n, at FROM contract_statements WHERE k = $1 OR n IS NULL ORDER BY k DESC', params: [tricky] },
-      ]);
-      expect(rows).toEqual([{ k: tricky, n: 7, at: new Date('2026-11-28T01:02:03Z') }, { k: 'b', n: null, at: null }]);
-      // all or nothing: the second statement fails, the first one's row is not kept
-      await expect(db.txStatements([{ sql: `INSERT INTO contract_statements VALUES ('c', 1, NULL)` }, { sql: `INSERT INTO contract_statements VALUES ('b', 2, NULL) RETURNING k` }])).rejects.toThrow();
-      expect((await db.query(`SELECT count(*)::int AS n FROM contract_statements`))[0]!.n).toBe(2);
-    });
-
     it('applies migrations once (re-running is a no-op)', async () => {
       const { migrate } = await import('./migrate.ts');
       expect(await migrate(db)).toEqual([]);

@@ -7,7 +7,7 @@ import type { Detection } from './detection.ts';
 
 type Kind = 'trending' | 'concentrated' | 'emerging';
 /** The nice value of the detector threads (below the serving threads' 0). */
-export const DETECTOR_NICE = 10;
+export const DETECTOR_NICE = 19;
 const workers = new Map<Kind, Worker>();
 type Done = { detections: Detection[]; cpuMs: number };
 const pending = new Map<number, { resolve: (d: Done) => void; reject: (e: Error) => void }>();
