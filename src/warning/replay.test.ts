@@ -51,6 +51,8 @@ describe('warn replay', () => {
     expect(new Set(kinds).size).toBe(kinds.length);
     // the reposting user never makes an alert on their own
     expect(out.alerts.some((a) => a.kind !== 'trending' && a.stats.distinctUsers < 2)).toBe(false);
+    // a p-value is a probability where the detector has one, and unknown (null) where it has none — never a made-up 1
+    for (const a of out.alerts) if (a.stats.pValue !== null) expect(a.stats.pValue).toBeLessThan(1);
   }, 120_000);
   it('runs on the real message board when present', () => {
     const file = '/work/shared/data/taidi2020/messages.csv';

@@ -165,7 +165,9 @@ export function replayMessages(text: string, o: ReplayOptions = {}) {
         open.lastAt = Math.max(open.lastAt, det.lastSeenAt.getTime());
         open.lastSeen = new Date(open.lastAt).toISOString();
         open.stats.observed = Math.max(open.stats.observed, det.observed);
-        open.stats.pValue = Math.min(open.stats.pValue ?? 1, det.pValue ?? 1);
+        // a detector without a p-value (novel clusters) leaves it unknown, not 1
+        const ps = [open.stats.pValue, det.pValue].filter((p): p is number => typeof p === 'number');
+        open.stats.pValue = ps.length ? Math.min(...ps) : null;
         open.matchKeys = [...new Set([...open.matchKeys, ...det.matchKeys])];
         continue;
       }
