@@ -5,7 +5,7 @@
 // the R package surveillance (EARS C2/C3, glrnb, farrington) runs on the SAME series in the same run and all
 // methods are compared at an equal false-alarm rate (bench/_warning-trending.ts). Runtime:
 // one full daily run through the database over a year of the synthetic city (≈ 3.5 M cases).
-// `npm run bench -- warning [--quick] [--only trending,concentrated,emerging,runtime]`
+// `npm run bench -- warning [--quick] [--only trending,concentrated,emerging,runtime] [--emerging-seed N]`
 import fs from 'node:fs';
 import postgres from 'postgres';
 import os from 'node:os';
@@ -148,7 +148,8 @@ function benchEmerging() {
   const perYear = Math.round((days * 100) / 365);
   const planned = argNum('--emerging-incidents') ?? Math.round(1.75 * days);
   const t = performance.now();
-  const c = generateCityCases({ seed: 2027, start: '2025-03-01', days, perDay, incidents: { concentrated: perYear, trending: perYear, emerging: planned }, textFrom: warm - 28, onDay: (d) => d % 20 === 0 && log('emerging city day', d, 'of', days) });
+  const seed = argNum('--emerging-seed') ?? 2027;
+  const c = generateCityCases({ seed, start: '2025-03-01', days, perDay, incidents: { concentrated: perYear, trending: perYear, emerging: planned }, textFrom: warm - 28, onDay: (d) => d % 20 === 0 && log('emerging city day', d, 'of', days) });
   log('emerging city generated:', c.id.length, 'cases in', ((performance.now() - t) / 1000).toFixed(1), 's');
   const dayIdx = (day: string) => Math.round((Date.parse(day) - Date.parse(c.start)) / 86400_000);
   const incidentOf = new Map<number, string>();
@@ -209,7 +210,7 @@ function benchEmerging() {
   const weeks = evalDays / 7;
   return {
     setup: {
-      background: 'src/city generateCity (synthetic Changsha), its own generation for this family', casesPerDay: c.truth.perDay, cases: c.id.length,
+      background: 'src/city generateCity (synthetic Changsha), its own generation for this family', seed, casesPerDay: c.truth.perDay, cases: c.id.length,
       warmDays: warm, evalDays, tailDays: tail, emergingPlanned: planned, otherIncidents: { concentrated: perYear, trending: perYear },
       qualifying: '≥ 10 requests within 3 consecutive days; detected = an alert owned by the incident (it holds ≥ half of the alert’s requests) held one of its requests by the end of the first such 3-day window',
       falseAlarm: 'an alert that no emerging incident owns (no injected emerging incident holds ≥ half of its requests)',
