@@ -4,9 +4,9 @@ import { addDays, localDateTime } from '../shared/time.ts';
 import { fitBaseline, predictBaseline, predictionSd, seasonYearBefore, YEAR_BEFORE_LAG } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
-import { FirstStoryClusterer, clusterKeywords, emergingTopics, groupBursts, novelInWindow, termBursts } from './emerging.ts';
+import { FirstStoryClusterer, OWN_SHARE, clusterKeywords, emergingTopics, groupBursts, novelInWindow, termBursts, type TermBurst } from './emerging.ts';
 import { gridNeighbours, spaceTimeScan } from './scan.ts';
-import { caseTerms, minhash, startTermRun, termId, termName } from './text.ts';
+import { caseTerms, minhash, pairParts, startTermRun, termId, termName } from './text.ts';
 
 export interface PlaceInfo {
   key: string; // compound id or community code
@@ -62,6 +62,9 @@ const DEFAULTS = {
   concentrated: { analysisDays: 56, maxWindow: 14, neighbours: 10, replicates: 999, minCases: 5, recurrenceDays: 100, familyAlarmsPerDay: 0.3, seed: 20261128 },
   emerging: { historyDays: 28, windowDays: 3, maxWindow: 14, ratio: 1, minRatio: 5, minPersons: 5, minPlaces: 3, alpha: 0.05, maxAgeDays: 7, threshold: 0.4 },
 };
+
+/** Document share above which a word is a template word (emerging). */
+const COMMON_SHARE = 0.02;
 
 const dayEnd = (day: string) => new Date(localDateTime(day, 23, 59, 59).getTime());
 const nameOf = (input: WarningInput, code: string | null | undefined) => (code ? input.names.get(code) ?? code : '全市');
@@ -377,13 +380,36 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   // (1) Bursty terms.
   startTermRun();
   const terms = order.map((i) => caseTerms(r.id[i], textOf(i)));
-  const { bursts, tests, pThreshold } = termBursts(
+  const run = termBursts(
     { day: Int32Array.from(order, (i) => r.day[i] - first), terms, person: order.map(personOf), place: Int32Array.from(order, (i) => r.street[i]) },
     o.historyDays,
     { maxWindow: o.maxWindow, ratio: o.ratio, minRatio: o.minRatio, alpha: o.alpha, minPersons: o.minPersons, minPlaces: o.minPlaces },
   );
+  const { bursts, tests, pThreshold } = run;
+  // a word in ≥ 2 % of the requests (最近, 一下, 小区, 补贴) is a template word: paired with a new name the pair
+  // is new only through the name and slices several topics that share it
+  const template = (t: number) => { const p = pairParts(t); return !!p && (run.count(p[0]) >= COMMON_SHARE * order.length || run.count(p[1]) >= COMMON_SHARE * order.length); };
+  // a shared phrase (冒充 + an agency, a pretext) over requests that hold several new names, each (nearly) only
+  // there and nearly disjoint from the others, is several new topics at once, none strong enough yet
+  const mixed = (docs: number[], b: TermBurst) => {
+    const by = new Map<number, number[]>();
+    for (const k of docs) for (const t of terms[k]) if (t !== b.term) { const l = by.get(t); if (l) l.push(k); else by.set(t, [k]); }
+    const subs: Set<number>[] = [];
+    for (const [t, ks] of by) {
+      if (ks.length < Math.max(3, 0.15 * docs.length) || ks.length > OWN_SHARE * docs.length || template(t)) continue;
+      const inW = run.count(t, b.window);
+      if (ks.length < OWN_SHARE * inW || !run.novel(inW, run.count(t) - inW, b.window)) continue;
+      subs.push(new Set(ks));
+    }
+    for (let x = 0; x < subs.length; x++) for (let y = x + 1; y < subs.length; y++) {
+      let both = 0;
+      for (const k of subs[x]) if (subs[y].has(k)) both++;
+      if (both <= 0.2 * Math.min(subs[x].size, subs[y].size)) return true;
+    }
+    return false;
+  };
   const termKeyOf = new Map<number, string[]>(); // request → its term topic's keys (links a novel cluster to it)
-  for (const t of groupBursts(bursts, o.minPersons)) {
+  for (const t of groupBursts(bursts, o.minPersons, { template, mixed })) {
     const idxs = [...t.docs].map((k) => order[k]).sort((a, b) => r.at[a] - r.at[b]);
     const lead = t.bursts.reduce((x, y) => (y.p < x.p ? y : x)); // the strongest evidence
     const own = t.bursts.map((b) => termName(b.term));

@@ -260,11 +260,21 @@ export function binomialUpperTail(k: number, m: number, p: number): number {
  * able to reach α/T count in T (hundreds of thousands of rare terms cost nothing). Counts are documents in the
  * first pass and distinct persons in the window for the candidates (one caller repeating is one).
  */
-export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {}): { bursts: TermBurst[]; tests: number; pThreshold: number } {
+export interface TermBurstRun {
+  bursts: TermBurst[];
+  tests: number;
+  pThreshold: number;
+  /** Documents holding a term over the whole span, or in the last w days (w ≤ maxWindow). */
+  count: (term: number, w?: number) => number;
+  /** Whether k documents in the last w days against h before them would pass the novelty ratio. */
+  novel: (k: number, h: number, w: number) => boolean;
+}
+
+export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {}): TermBurstRun {
   const W = Math.min(o.maxWindow ?? 14, days - 1), ratio = o.ratio ?? 1, minRatio = o.minRatio ?? 5, alpha = o.alpha ?? 0.05;
   const minPersons = o.minPersons ?? 5, minPlaces = o.minPlaces ?? 3;
   const n = docs.day.length;
-  if (W < 1 || n === 0) return { bursts: [], tests: 0, pThreshold: 0 };
+  if (W < 1 || n === 0) return { bursts: [], tests: 0, pThreshold: 0, count: () => 0, novel: () => false };
   const S = W + 1; // slot 0: before the longest window; slot j: day `days − j`
   const slotOf = (d: number) => (d >= days - W ? days - d : 0);
   // first pass: documents per term and slot (terms numbered compactly as first met)
@@ -297,6 +307,13 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
     share[w] = Hw > 0 ? Nw / Hw : Infinity;
   }
   const novel = (k: number, h: number, w: number) => k >= minRatio * (h + 0.5) * share[w];
+  const count = (term: number, w?: number) => {
+    const c = local.get(term);
+    if (c === undefined) return 0;
+    let k = 0;
+    for (let s = w === undefined ? 0 : 1; s <= (w ?? W); s++) k += counts[c * S + s];
+    return k;
+  };
   // Tarone: smallest T with #{(term, w) : p0_w^m ≤ α/T} ≤ T, from the histogram of m
   const mOf = new Int32Array(nTerms);
   let mMax = 0;
@@ -329,7 +346,7 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
       if (binomialUpperTail(k, m, p0[w]) <= pThreshold) { cand.set(c, []); break; }
     }
   }
-  if (!cand.size) return { bursts: [], tests, pThreshold };
+  if (!cand.size) return { bursts: [], tests, pThreshold, count, novel };
   for (let i = 0; i < n; i++) {
     const d = docs.day[i];
     if (d < days - W || d >= days) continue;
@@ -359,7 +376,17 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
     }
     if (best) bursts.push(best);
   }
-  return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold };
+  return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold, count, novel };
+}
+
+/** Share of a term's requests that must lie in one topic for the term to be that topic's own. */
+export const OWN_SHARE = 0.8;
+
+export interface GroupOptions {
+  /** A term that may describe a topic but never forms or owns one (a template word + a new name: 最近 + 国企). */
+  template?: (term: number) => boolean;
+  /** Whether the requests a term would start a topic with are several new topics at once. */
+  mixed?: (docs: number[], b: TermBurst) => boolean;
 }
 
 /**
@@ -369,7 +396,7 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
  * requests into one topic; otherwise the term starts a topic with the requests no other topic holds. `bursts`
  * are the terms that own a topic's requests (its identity from day to day), `describing` the shared phrases.
  */
-export function groupBursts(bursts: TermBurst[], minDocs = 1): { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> }[] {
+export function groupBursts(bursts: TermBurst[], minDocs = 1, g: GroupOptions = {}): { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> }[] {
   type Topic = { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> };
   const topics: Topic[] = [];
   const owner = new Map<number, Topic>();
@@ -379,13 +406,16 @@ export function groupBursts(bursts: TermBurst[], minDocs = 1): { bursts: TermBur
     for (const i of b.docs) { const t = owner.get(i); if (t) { held++; hits.set(t, (hits.get(t) ?? 0) + 1); } }
     const free = b.docs.filter((i) => !owner.has(i));
     if (held * 2 >= b.docs.length) {
-      const [top] = [...hits].sort((x, y) => y[1] - x[1])[0];
-      if (hits.size > 1) { top.describing.push(b); continue; }
+      const [top, inTop] = [...hits].sort((x, y) => y[1] - x[1])[0];
+      // an own term has (nearly) the topic's requests and no others: a phrase that also holds requests
+      // outside it (a pretext, a template word + a sponsor) only describes it, else its match key would
+      // chain the topic to another one from run to run
+      if (inTop < OWN_SHARE * b.docs.length || g.template?.(b.term)) { top.describing.push(b); continue; }
       top.bursts.push(b);
       for (const i of free) { top.docs.add(i); owner.set(i, top); }
       continue;
     }
-    if (free.length < minDocs) continue;
+    if (free.length < minDocs || g.template?.(b.term) || g.mixed?.(free, b)) continue;
     const t: Topic = { bursts: [b], describing: [], docs: new Set(free) };
     for (const i of free) owner.set(i, t);
     topics.push(t);
