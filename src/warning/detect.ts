@@ -389,16 +389,15 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   // a word in ≥ 2 % of the requests (最近, 一下, 小区, 补贴) is a template word: paired with a new name the pair
   // is new only through the name and slices several topics that share it
   const template = (t: number) => { const p = pairParts(t); return !!p && (run.count(p[0]) >= COMMON_SHARE * order.length || run.count(p[1]) >= COMMON_SHARE * order.length); };
-  // a shared phrase (冒充 + an agency, a pretext) over requests that hold several new names, each (nearly) only
-  // there and nearly disjoint from the others, is several new topics at once, none strong enough yet
+  // a shared phrase (冒充 + an agency, a pretext) over requests that hold several names, each (nearly) only there
+  // in the window and nearly disjoint from the others, is several new topics at once, none strong enough yet
   const mixed = (docs: number[], b: TermBurst) => {
     const by = new Map<number, number[]>();
     for (const k of docs) for (const t of terms[k]) if (t !== b.term) { const l = by.get(t); if (l) l.push(k); else by.set(t, [k]); }
     const subs: Set<number>[] = [];
     for (const [t, ks] of by) {
       if (ks.length < Math.max(3, 0.15 * docs.length) || ks.length > OWN_SHARE * docs.length || template(t)) continue;
-      const inW = run.count(t, b.window);
-      if (ks.length < OWN_SHARE * inW || !run.novel(inW, run.count(t) - inW, b.window)) continue;
+      if (ks.length < OWN_SHARE * run.count(t, b.window)) continue;
       subs.push(new Set(ks));
     }
     for (let x = 0; x < subs.length; x++) for (let y = x + 1; y < subs.length; y++) {

@@ -379,7 +379,7 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
   return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold, count, novel };
 }
 
-/** Share of a term's requests that must lie in one topic for the term to be that topic's own. */
+/** A share of requests that counts as (nearly) all of them: a term's own requests in a topic, a name's in a phrase's. */
 export const OWN_SHARE = 0.8;
 
 export interface GroupOptions {
@@ -395,6 +395,9 @@ export interface GroupOptions {
  * a shared phrase (冒充 + an agency, a pretext) and only describes the one it overlaps most — it never joins their
  * requests into one topic; otherwise the term starts a topic with the requests no other topic holds. `bursts`
  * are the terms that own a topic's requests (its identity from day to day), `describing` the shared phrases.
+ * With `g`: a template term (g.template) never owns nor starts a topic, and a term whose requests are several
+ * new topics at once (g.mixed: a pretext shared by new apps none of which is significant yet) neither joins one
+ * nor starts one — its requests wait for their own names.
  */
 export function groupBursts(bursts: TermBurst[], minDocs = 1, g: GroupOptions = {}): { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> }[] {
   type Topic = { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> };
@@ -406,11 +409,10 @@ export function groupBursts(bursts: TermBurst[], minDocs = 1, g: GroupOptions = 
     for (const i of b.docs) { const t = owner.get(i); if (t) { held++; hits.set(t, (hits.get(t) ?? 0) + 1); } }
     const free = b.docs.filter((i) => !owner.has(i));
     if (held * 2 >= b.docs.length) {
-      const [top, inTop] = [...hits].sort((x, y) => y[1] - x[1])[0];
-      // an own term has (nearly) the topic's requests and no others: a phrase that also holds requests
-      // outside it (a pretext, a template word + a sponsor) only describes it, else its match key would
-      // chain the topic to another one from run to run
-      if (inTop < OWN_SHARE * b.docs.length || g.template?.(b.term)) { top.describing.push(b); continue; }
+      const [top] = [...hits].sort((x, y) => y[1] - x[1])[0];
+      // a template pair, or a phrase whose requests hold other new names too (a pretext shared by two new
+      // apps), only describes the topic: as an own term its match key would chain them from run to run
+      if (hits.size > 1 || g.template?.(b.term) || g.mixed?.(b.docs, b)) { top.describing.push(b); continue; }
       top.bursts.push(b);
       for (const i of free) { top.docs.add(i); owner.set(i, top); }
       continue;
