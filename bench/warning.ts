@@ -294,6 +294,9 @@ for (const [name, fn] of [['trending', benchTrending], ['concentrated', benchCon
   try { results[name] = { loadAverage: os.loadavg().map((x) => r3(x)), quick, ...(await fn()) }; } catch (e) { results[name] = { error: String((e as Error).stack ?? e) }; }
   log(name, 'done in', ((performance.now() - t) / 1000).toFixed(1), 's', JSON.stringify(results[name]).slice(0, 400));
 }
+// Another seed of the emerging city (--emerging-seed N) is its own section, next to the default seed's.
+const emergingSeed = argNum('--emerging-seed');
+if (emergingSeed !== undefined && emergingSeed !== 2027 && results.emerging) { results[`emergingSeed${emergingSeed}`] = results.emerging; delete results.emerging; }
 results.targets = {
   concentrated: '≥ 90% of ≥10-request/≤7-day incidents, median delay ≤ 2 days',
   trending: '≥ 90% of ×1.5 rises at ≤ 0.005 false alarms/day/series, median delay ≤ 5 days, ≥ best R peer at equal FA',
@@ -301,10 +304,11 @@ results.targets = {
   runtime: 'full daily run over 365 days ≈ 3.5 M cases < 60 s',
 };
 // With --only, keep the other sections of an earlier run (each section says when it ran).
+function isSection(k: string) { return ['trending', 'concentrated', 'emerging', 'runtime'].includes(k) || k.startsWith('emergingSeed'); }
 const file = path.join(path.dirname(new URL(import.meta.url).pathname), 'results', 'warning.json');
 if (only && fs.existsSync(file)) {
   const prev = JSON.parse(fs.readFileSync(file, 'utf8'));
-  for (const k of ['trending', 'concentrated', 'emerging', 'runtime']) if (!(k in results) && prev[k]) results[k] = { ...prev[k], ranAt: prev[k].ranAt ?? prev.ranAt };
+  for (const k of Object.keys(prev).filter(isSection)) if (!(k in results) && prev[k]) results[k] = { ...prev[k], ranAt: prev[k].ranAt ?? prev.ranAt };
 }
-for (const k of ['trending', 'concentrated', 'emerging', 'runtime']) if (results[k] && !(results[k] as any).ranAt) (results[k] as any).ranAt = new Date().toISOString();
+for (const k of Object.keys(results).filter(isSection)) if (results[k] && !(results[k] as any).ranAt) (results[k] as any).ranAt = new Date().toISOString();
 writeResults('warning', results);

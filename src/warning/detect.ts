@@ -4,7 +4,7 @@ import { addDays, localDateTime } from '../shared/time.ts';
 import { fitBaseline, predictBaseline, predictionSd, seasonYearBefore, YEAR_BEFORE_LAG } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
-import { FirstStoryClusterer, OWN_SHARE, clusterKeywords, emergingTopics, groupBursts, novelInWindow, termBursts, type TermBurst } from './emerging.ts';
+import { FirstStoryClusterer, clusterKeywords, emergingTopics, groupBursts, novelInWindow, severalNames, termBursts, type TermBurst } from './emerging.ts';
 import { gridNeighbours, spaceTimeScan } from './scan.ts';
 import { caseTerms, minhash, pairParts, startTermRun, termId, termName } from './text.ts';
 
@@ -389,24 +389,7 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   // a word in ≥ 2 % of the requests (最近, 一下, 小区, 补贴) is a template word: paired with a new name the pair
   // is new only through the name and slices several topics that share it
   const template = (t: number) => { const p = pairParts(t); return !!p && (run.count(p[0]) >= COMMON_SHARE * order.length || run.count(p[1]) >= COMMON_SHARE * order.length); };
-  // a shared phrase (冒充 + an agency, a pretext) over requests that hold several names, each (nearly) only there
-  // in the window and nearly disjoint from the others, is several new topics at once, none strong enough yet
-  const mixed = (docs: number[], b: TermBurst) => {
-    const by = new Map<number, number[]>();
-    for (const k of docs) for (const t of terms[k]) if (t !== b.term) { const l = by.get(t); if (l) l.push(k); else by.set(t, [k]); }
-    const subs: Set<number>[] = [];
-    for (const [t, ks] of by) {
-      if (ks.length < Math.max(3, 0.15 * docs.length) || ks.length > OWN_SHARE * docs.length || template(t)) continue;
-      if (ks.length < OWN_SHARE * run.count(t, b.window)) continue;
-      subs.push(new Set(ks));
-    }
-    for (let x = 0; x < subs.length; x++) for (let y = x + 1; y < subs.length; y++) {
-      let both = 0;
-      for (const k of subs[x]) if (subs[y].has(k)) both++;
-      if (both <= 0.2 * Math.min(subs[x].size, subs[y].size)) return true;
-    }
-    return false;
-  };
+  const mixed = (docs: number[], b: TermBurst) => severalNames(docs, b, terms, run.count, template);
   const termKeyOf = new Map<number, string[]>(); // request → its term topic's keys (links a novel cluster to it)
   for (const t of groupBursts(bursts, o.minPersons, { template, mixed })) {
     const idxs = [...t.docs].map((k) => order[k]).sort((a, b) => r.at[a] - r.at[b]);

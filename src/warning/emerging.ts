@@ -266,15 +266,13 @@ export interface TermBurstRun {
   pThreshold: number;
   /** Documents holding a term over the whole span, or in the last w days (w ≤ maxWindow). */
   count: (term: number, w?: number) => number;
-  /** Whether k documents in the last w days against h before them would pass the novelty ratio. */
-  novel: (k: number, h: number, w: number) => boolean;
 }
 
 export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {}): TermBurstRun {
   const W = Math.min(o.maxWindow ?? 14, days - 1), ratio = o.ratio ?? 1, minRatio = o.minRatio ?? 5, alpha = o.alpha ?? 0.05;
   const minPersons = o.minPersons ?? 5, minPlaces = o.minPlaces ?? 3;
   const n = docs.day.length;
-  if (W < 1 || n === 0) return { bursts: [], tests: 0, pThreshold: 0, count: () => 0, novel: () => false };
+  if (W < 1 || n === 0) return { bursts: [], tests: 0, pThreshold: 0, count: () => 0 };
   const S = W + 1; // slot 0: before the longest window; slot j: day `days − j`
   const slotOf = (d: number) => (d >= days - W ? days - d : 0);
   // first pass: documents per term and slot (terms numbered compactly as first met)
@@ -346,7 +344,7 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
       if (binomialUpperTail(k, m, p0[w]) <= pThreshold) { cand.set(c, []); break; }
     }
   }
-  if (!cand.size) return { bursts: [], tests, pThreshold, count, novel };
+  if (!cand.size) return { bursts: [], tests, pThreshold, count };
   for (let i = 0; i < n; i++) {
     const d = docs.day[i];
     if (d < days - W || d >= days) continue;
@@ -376,7 +374,7 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
     }
     if (best) bursts.push(best);
   }
-  return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold, count, novel };
+  return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold, count };
 }
 
 /** A share of requests that counts as (nearly) all of them: a term's own requests in a topic, a name's in a phrase's. */
@@ -387,6 +385,33 @@ export interface GroupOptions {
   template?: (term: number) => boolean;
   /** Whether the requests a term would start a topic with are several new topics at once. */
   mixed?: (docs: number[], b: TermBurst) => boolean;
+}
+
+/**
+ * Whether the requests `docs` (indexes into `terms`) of burst `b` are several topics at once: they hold two or more
+ * names — terms (not templates) in ≥ 3 and ≥ 15 % of them but not nearly all, (nearly) only there among the
+ * window's requests — that are nearly disjoint. A shared phrase (冒充 + an agency, a pretext) over new apps none
+ * of which is significant yet; a topic's own words are in nearly all of its requests, a template's slices are
+ * templates, and the common words of the extra sentences are elsewhere too.
+ */
+export function severalNames(docs: number[], b: TermBurst, terms: ArrayLike<ArrayLike<number>>, count: (term: number, w?: number) => number, template: (term: number) => boolean = () => false): boolean {
+  const by = new Map<number, number[]>();
+  for (const k of docs) {
+    const ts = terms[k];
+    for (let j = 0; j < ts.length; j++) { const t = ts[j]; if (t === b.term) continue; const l = by.get(t); if (l) l.push(k); else by.set(t, [k]); }
+  }
+  const names: Set<number>[] = [];
+  for (const [t, ks] of by) {
+    if (ks.length < Math.max(3, 0.15 * docs.length) || ks.length > OWN_SHARE * docs.length || template(t)) continue;
+    if (ks.length < OWN_SHARE * count(t, b.window)) continue;
+    names.push(new Set(ks));
+  }
+  for (let x = 0; x < names.length; x++) for (let y = x + 1; y < names.length; y++) {
+    let both = 0;
+    for (const k of names[x]) if (names[y].has(k)) both++;
+    if (both <= 0.2 * Math.min(names[x].size, names[y].size)) return true;
+  }
+  return false;
 }
 
 /**
