@@ -214,7 +214,7 @@ function benchEmerging() {
       warmDays: warm, evalDays, tailDays: tail, emergingPlanned: planned, otherIncidents: { concentrated: perYear, trending: perYear },
       qualifying: '≥ 10 requests within 3 consecutive days; detected = an alert owned by the incident (it holds ≥ half of the alert’s requests) held one of its requests by the end of the first such 3-day window',
       falseAlarm: 'an alert that no emerging incident owns (no injected emerging incident holds ≥ half of its requests)',
-      detector: { historyDays: 28, maxWindowDays: 14, minRatio: 5, alphaPerRun: 0.05, minPersons: 5, minPlaces: '3 streets' },
+      detector: { historyDays: 28, maxWindowDays: 14, minRatio: 5, alphaPerRun: 0.2, minPersons: 5, minPlaces: '3 streets', templateWordShare: 0.02 },
     },
     incidentsStartingInEvaluation: startedInEval, qualifying, detected, detectedAfterDeadline: detectedLate, sensitivity: r3(qualifying ? detected / qualifying : null), medianDaysToDetect: median(delays),
     delayNote: 'days from the topic’s first request to the first alert holding its requests',
