@@ -5,7 +5,7 @@
 // the R package surveillance (EARS C2/C3, glrnb, farrington) runs on the SAME series in the same run and all
 // methods are compared at an equal false-alarm rate (bench/_warning-trending.ts). Runtime:
 // one full daily run through the database over a year of the synthetic city (≈ 3.5 M cases).
-// `npm run bench -- warning [--quick] [--only trending,concentrated,emerging,runtime]`
+// `npm run bench -- warning [--quick] [--only trending,concentrated,emerging,runtime] [--emerging-seed N]`
 import fs from 'node:fs';
 import postgres from 'postgres';
 import os from 'node:os';
@@ -148,7 +148,8 @@ function benchEmerging() {
   const perYear = Math.round((days * 100) / 365);
   const planned = argNum('--emerging-incidents') ?? Math.round(1.75 * days);
   const t = performance.now();
-  const c = generateCityCases({ seed: 2027, start: '2025-03-01', days, perDay, incidents: { concentrated: perYear, trending: perYear, emerging: planned }, textFrom: warm - 28, onDay: (d) => d % 20 === 0 && log('emerging city day', d, 'of', days) });
+  const seed = argNum('--emerging-seed') ?? 2027;
+  const c = generateCityCases({ seed, start: '2025-03-01', days, perDay, incidents: { concentrated: perYear, trending: perYear, emerging: planned }, textFrom: warm - 28, onDay: (d) => d % 20 === 0 && log('emerging city day', d, 'of', days) });
   log('emerging city generated:', c.id.length, 'cases in', ((performance.now() - t) / 1000).toFixed(1), 's');
   const dayIdx = (day: string) => Math.round((Date.parse(day) - Date.parse(c.start)) / 86400_000);
   const incidentOf = new Map<number, string>();
@@ -209,11 +210,11 @@ function benchEmerging() {
   const weeks = evalDays / 7;
   return {
     setup: {
-      background: 'src/city generateCity (synthetic Changsha), its own generation for this family', casesPerDay: c.truth.perDay, cases: c.id.length,
+      background: 'src/city generateCity (synthetic Changsha), its own generation for this family', seed, casesPerDay: c.truth.perDay, cases: c.id.length,
       warmDays: warm, evalDays, tailDays: tail, emergingPlanned: planned, otherIncidents: { concentrated: perYear, trending: perYear },
       qualifying: '≥ 10 requests within 3 consecutive days; detected = an alert owned by the incident (it holds ≥ half of the alert’s requests) held one of its requests by the end of the first such 3-day window',
       falseAlarm: 'an alert that no emerging incident owns (no injected emerging incident holds ≥ half of its requests)',
-      detector: { historyDays: 28, maxWindowDays: 14, minRatio: 5, alphaPerRun: 0.05, minPersons: 5, minPlaces: '3 streets' },
+      detector: { historyDays: 28, maxWindowDays: 14, minRatio: 5, alphaPerRun: 0.2, minPersons: 5, minPlaces: '3 streets', templateWordShare: 0.02 },
     },
     incidentsStartingInEvaluation: startedInEval, qualifying, detected, detectedAfterDeadline: detectedLate, sensitivity: r3(qualifying ? detected / qualifying : null), medianDaysToDetect: median(delays),
     delayNote: 'days from the topic’s first request to the first alert holding its requests',
@@ -293,6 +294,9 @@ for (const [name, fn] of [['trending', benchTrending], ['concentrated', benchCon
   try { results[name] = { loadAverage: os.loadavg().map((x) => r3(x)), quick, ...(await fn()) }; } catch (e) { results[name] = { error: String((e as Error).stack ?? e) }; }
   log(name, 'done in', ((performance.now() - t) / 1000).toFixed(1), 's', JSON.stringify(results[name]).slice(0, 400));
 }
+// Another seed of the emerging city (--emerging-seed N) is its own section, next to the default seed's.
+const emergingSeed = argNum('--emerging-seed');
+if (emergingSeed !== undefined && emergingSeed !== 2027 && results.emerging) { results[`emergingSeed${emergingSeed}`] = results.emerging; delete results.emerging; }
 results.targets = {
   concentrated: '≥ 90% of ≥10-request/≤7-day incidents, median delay ≤ 2 days',
   trending: '≥ 90% of ×1.5 rises at ≤ 0.005 false alarms/day/series, median delay ≤ 5 days, ≥ best R peer at equal FA',
@@ -300,10 +304,11 @@ results.targets = {
   runtime: 'full daily run over 365 days ≈ 3.5 M cases < 60 s',
 };
 // With --only, keep the other sections of an earlier run (each section says when it ran).
+function isSection(k: string) { return ['trending', 'concentrated', 'emerging', 'runtime'].includes(k) || k.startsWith('emergingSeed'); }
 const file = path.join(path.dirname(new URL(import.meta.url).pathname), 'results', 'warning.json');
 if (only && fs.existsSync(file)) {
   const prev = JSON.parse(fs.readFileSync(file, 'utf8'));
-  for (const k of ['trending', 'concentrated', 'emerging', 'runtime']) if (!(k in results) && prev[k]) results[k] = { ...prev[k], ranAt: prev[k].ranAt ?? prev.ranAt };
+  for (const k of Object.keys(prev).filter(isSection)) if (!(k in results) && prev[k]) results[k] = { ...prev[k], ranAt: prev[k].ranAt ?? prev.ranAt };
 }
-for (const k of ['trending', 'concentrated', 'emerging', 'runtime']) if (results[k] && !(results[k] as any).ranAt) (results[k] as any).ranAt = new Date().toISOString();
+for (const k of Object.keys(results).filter(isSection)) if (results[k] && !(results[k] as any).ranAt) (results[k] as any).ranAt = new Date().toISOString();
 writeResults('warning', results);

@@ -4,9 +4,9 @@ import { addDays, localDateTime } from '../shared/time.ts';
 import { fitBaseline, predictBaseline, predictionSd, seasonYearBefore, YEAR_BEFORE_LAG } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
-import { FirstStoryClusterer, clusterKeywords, emergingTopics, groupBursts, novelInWindow, termBursts } from './emerging.ts';
+import { FirstStoryClusterer, OWN_SHARE, clusterKeywords, emergingTopics, groupBursts, novelInWindow, severalNames, termBursts, type TermBurst } from './emerging.ts';
 import { gridNeighbours, spaceTimeScan } from './scan.ts';
-import { caseTerms, minhash, startTermRun, termId, termName } from './text.ts';
+import { caseTerms, minhash, pairParts, startTermRun, termId, termName } from './text.ts';
 
 export interface PlaceInfo {
   key: string; // compound id or community code
@@ -60,8 +60,11 @@ export const TRENDING_HISTORY_DAYS = 730;
 const DEFAULTS = {
   trending: { recurrenceDays: 365, familyAlarmsPerDay: 1, kappa: 1.5, monitorDays: 28, minLevel: 1, minStreetLevel: 3, historyDays: TRENDING_HISTORY_DAYS },
   concentrated: { analysisDays: 56, maxWindow: 14, neighbours: 10, replicates: 999, minCases: 5, recurrenceDays: 100, familyAlarmsPerDay: 0.3, seed: 20261128 },
-  emerging: { historyDays: 28, windowDays: 3, maxWindow: 14, ratio: 1, minRatio: 5, minPersons: 5, minPlaces: 3, alpha: 0.05, maxAgeDays: 7, threshold: 0.4 },
+  emerging: { historyDays: 28, windowDays: 3, maxWindow: 14, ratio: 1, minRatio: 5, minPersons: 5, minPlaces: 3, alpha: 0.2, maxAgeDays: 7, threshold: 0.4 },
 };
+
+/** Document share above which a word is a template word (emerging). */
+const COMMON_SHARE = 0.02;
 
 const dayEnd = (day: string) => new Date(localDateTime(day, 23, 59, 59).getTime());
 const nameOf = (input: WarningInput, code: string | null | undefined) => (code ? input.names.get(code) ?? code : '全市');
@@ -377,25 +380,35 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   // (1) Bursty terms.
   startTermRun();
   const terms = order.map((i) => caseTerms(r.id[i], textOf(i)));
-  const { bursts, tests, pThreshold } = termBursts(
+  const run = termBursts(
     { day: Int32Array.from(order, (i) => r.day[i] - first), terms, person: order.map(personOf), place: Int32Array.from(order, (i) => r.street[i]) },
     o.historyDays,
     { maxWindow: o.maxWindow, ratio: o.ratio, minRatio: o.minRatio, alpha: o.alpha, minPersons: o.minPersons, minPlaces: o.minPlaces },
   );
+  const { bursts, tests, pThreshold } = run;
+  // a word in ≥ 2 % of the requests (最近, 一下, 小区, 补贴) is a template word: paired with a new name the pair
+  // is new only through the name and slices several topics that share it
+  const template = (t: number) => { const p = pairParts(t); return !!p && (run.count(p[0]) >= COMMON_SHARE * order.length || run.count(p[1]) >= COMMON_SHARE * order.length); };
+  const mixed = (docs: number[], b: TermBurst) => severalNames(docs, b, terms, run.count, template);
   const termKeyOf = new Map<number, string[]>(); // request → its term topic's keys (links a novel cluster to it)
-  for (const t of groupBursts(bursts, o.minPersons)) {
+  for (const t of groupBursts(bursts, o.minPersons, { template, mixed })) {
     const idxs = [...t.docs].map((k) => order[k]).sort((a, b) => r.at[a] - r.at[b]);
     const lead = t.bursts.reduce((x, y) => (y.p < x.p ? y : x)); // the strongest evidence
     const own = t.bursts.map((b) => termName(b.term));
     const words = [...own, ...t.describing.map((b) => termName(b.term))];
-    for (const i of idxs) termKeyOf.set(i, own.map((w) => `term:${w}`));
+    // match keys: the own terms whose window requests are (nearly) all in this topic — a word two apps of one
+    // naming pattern share (联贷 of 信联贷 and 盈联贷), own to the first while it was alone, would chain the second
+    // to its alert; the founding (most specific) term when none is
+    const keyTerms = t.bursts.filter((b) => b.docs.reduce((k, i) => k + (t.docs.has(i) ? 1 : 0), 0) >= OWN_SHARE * b.docs.length);
+    const keys = (keyTerms.length ? keyTerms : t.bursts.slice(0, 1)).map((b) => `term:${termName(b.term)}`);
+    for (const i of idxs) termKeyOf.set(i, keys);
     const persons = new Set(idxs.map(personOf)).size;
     const dists = [...new Set(idxs.map((i) => input.districtCodes[r.district[i]]).filter(Boolean))];
     out.push({
       kind: 'emerging',
       incidentKey: `emerging:term:${r.id[idxs[0]]}`,
       // the topic's own terms identify it from run to run: shared phrases and shared requests never chain two topics
-      matchKeys: own.map((w) => `term:${w}`),
+      matchKeys: keys,
       title: `【苗头性】新词突发：${words.slice(0, 3).join(' ')}（${persons} 人 ${idxs.length} 件）`,
       categoryCode: mode(idxs.map((i) => input.catCodes[r.cat[i]] ?? '')) || null,
       districtCode: dists.length === 1 ? dists[0] : null,

@@ -5,7 +5,7 @@ import { expectedCount, nearestNeighbours, poissonLlr, spaceTimeScan } from './s
 import { calibrateThreshold, nbCusum } from './cusum.ts';
 import { fitBaseline, predictBaseline } from './baseline.ts';
 import { negbin, poisson, rng } from './random.ts';
-import { FirstStoryClusterer, binomialUpperTail, novelInWindow, emergingTopics, groupBursts, kleinbergStates, termBursts, type TermDocs } from './emerging.ts';
+import { FirstStoryClusterer, binomialUpperTail, novelInWindow, emergingTopics, groupBursts, kleinbergStates, severalNames, termBursts, type TermDocs } from './emerging.ts';
 
 // Reference values recorded from R surveillance::earsC (src/warning/fixtures/ears-r.R; synthetic numbers only).
 const fixture: { series: string; x: number[]; method: EarsMethod; alpha: number; range: [number, number]; upperbound: number[]; alarm: number[] }[] =
@@ -136,6 +136,17 @@ describe('emerging topics', () => {
   });
 });
 
+describe('emerging terms', () => {
+  it('a quoted name is one term whole; a word pair knows its words', async () => {
+    const { caseTerms, pairParts, termId, termName } = await import('./text.ts');
+    const names = Array.from(caseTerms(-101, '有人冒充交警，以刷单为由让我下载“聚联贷”并转账'), termName);
+    expect(names).toContain('聚联贷');
+    expect(names).toContain('冒充交警');
+    expect(pairParts(termId('冒充交警')!)?.map(termName)).toEqual(['冒充', '交警']);
+    expect(pairParts(termId('聚联贷')!)).toBeNull();
+  });
+});
+
 describe('first-story novelty', () => {
   it('marks window documents near a history document as old, the others as novel', async () => {
     const { minhash } = await import('./text.ts');
@@ -224,6 +235,26 @@ describe('bursty terms', () => {
     expect(topics.map((t) => [...t.docs].sort((x, y) => x - y))).toEqual([a, b]); // the shared phrase's p is A's: A ranks first
     expect(topics.map((t) => t.bursts.map((x) => x.term).sort())).toEqual([[1, 3], [2]]);
     expect(topics[0].describing.map((x) => x.term)).toEqual([9]);
+  });
+
+  it('a template pair neither owns nor starts a topic; a phrase over several new names waits for them', () => {
+    const burst = (term: number, docs: number[], p: number) => ({ term, window: 3, docs, persons: docs.length, places: 5, history: 0, expected: 0, p });
+    const a = Array.from({ length: 10 }, (_, i) => i), b = Array.from({ length: 10 }, (_, i) => 10 + i);
+    const template = (t: number) => t === 7;
+    expect(groupBursts([burst(7, [...a, ...b], 1e-20)], 1, { template })).toEqual([]);
+    const one = groupBursts([burst(1, a, 1e-12), burst(7, [...a, 20], 1e-20)], 1, { template });
+    expect(one.map((t) => [t.bursts.map((x) => x.term), t.describing.map((x) => x.term)])).toEqual([[[1], [7]]]);
+    // documents: phrase 9 in all; name 1 in a, name 2 in b (each only there); word 5 in all of a and b too
+    const terms = [...a.map(() => [9, 1, 5]), ...b.map(() => [9, 2, 5])];
+    const count = (t: number) => terms.filter((ts) => ts.includes(t)).length;
+    const phrase = burst(9, [...a, ...b], 1e-20);
+    expect(severalNames(phrase.docs, phrase, terms, count)).toBe(true);
+    expect(groupBursts([phrase], 1, { mixed: (docs, x) => severalNames(docs, x, terms, count) })).toEqual([]);
+    // one name over all of them, or names also common elsewhere, are one topic
+    expect(severalNames(a, burst(1, a, 1e-20), terms, count)).toBe(false);
+    expect(severalNames(phrase.docs, phrase, terms, (t) => (t === 1 || t === 2 ? 100 : count(t)))).toBe(false);
+    // a name shared by a later request of the other group still counts as nearly disjoint (≤ 20 % overlap)
+    expect(severalNames(phrase.docs, phrase, terms.map((ts, i) => (i === 10 ? [...ts, 1] : ts)), count)).toBe(true);
   });
 
   it('binomial upper tail equals the direct sum', () => {

@@ -260,11 +260,19 @@ export function binomialUpperTail(k: number, m: number, p: number): number {
  * able to reach α/T count in T (hundreds of thousands of rare terms cost nothing). Counts are documents in the
  * first pass and distinct persons in the window for the candidates (one caller repeating is one).
  */
-export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {}): { bursts: TermBurst[]; tests: number; pThreshold: number } {
+export interface TermBurstRun {
+  bursts: TermBurst[];
+  tests: number;
+  pThreshold: number;
+  /** Documents holding a term over the whole span, or in the last w days (w ≤ maxWindow). */
+  count: (term: number, w?: number) => number;
+}
+
+export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {}): TermBurstRun {
   const W = Math.min(o.maxWindow ?? 14, days - 1), ratio = o.ratio ?? 1, minRatio = o.minRatio ?? 5, alpha = o.alpha ?? 0.05;
   const minPersons = o.minPersons ?? 5, minPlaces = o.minPlaces ?? 3;
   const n = docs.day.length;
-  if (W < 1 || n === 0) return { bursts: [], tests: 0, pThreshold: 0 };
+  if (W < 1 || n === 0) return { bursts: [], tests: 0, pThreshold: 0, count: () => 0 };
   const S = W + 1; // slot 0: before the longest window; slot j: day `days − j`
   const slotOf = (d: number) => (d >= days - W ? days - d : 0);
   // first pass: documents per term and slot (terms numbered compactly as first met)
@@ -297,6 +305,13 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
     share[w] = Hw > 0 ? Nw / Hw : Infinity;
   }
   const novel = (k: number, h: number, w: number) => k >= minRatio * (h + 0.5) * share[w];
+  const count = (term: number, w?: number) => {
+    const c = local.get(term);
+    if (c === undefined) return 0;
+    let k = 0;
+    for (let s = w === undefined ? 0 : 1; s <= (w ?? W); s++) k += counts[c * S + s];
+    return k;
+  };
   // Tarone: smallest T with #{(term, w) : p0_w^m ≤ α/T} ≤ T, from the histogram of m
   const mOf = new Int32Array(nTerms);
   let mMax = 0;
@@ -329,7 +344,7 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
       if (binomialUpperTail(k, m, p0[w]) <= pThreshold) { cand.set(c, []); break; }
     }
   }
-  if (!cand.size) return { bursts: [], tests, pThreshold };
+  if (!cand.size) return { bursts: [], tests, pThreshold, count };
   for (let i = 0; i < n; i++) {
     const d = docs.day[i];
     if (d < days - W || d >= days) continue;
@@ -359,7 +374,44 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
     }
     if (best) bursts.push(best);
   }
-  return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold };
+  return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold, count };
+}
+
+/** A share of requests that counts as (nearly) all of them: a term's own requests in a topic, a name's in a phrase's. */
+export const OWN_SHARE = 0.8;
+
+export interface GroupOptions {
+  /** A term that may describe a topic but never forms or owns one (a template word + a new name: 最近 + 国企). */
+  template?: (term: number) => boolean;
+  /** Whether the requests a term would start a topic with are several new topics at once. */
+  mixed?: (docs: number[], b: TermBurst) => boolean;
+}
+
+/**
+ * Whether the requests `docs` (indexes into `terms`) of burst `b` are several topics at once: they hold two or more
+ * names — terms (not templates) in ≥ 3 and ≥ 15 % of them but not nearly all, (nearly) only there among the
+ * window's requests — that are nearly disjoint. A shared phrase (冒充 + an agency, a pretext) over new apps none
+ * of which is significant yet; a topic's own words are in nearly all of its requests, a template's slices are
+ * templates, and the common words of the extra sentences are elsewhere too.
+ */
+export function severalNames(docs: number[], b: TermBurst, terms: ArrayLike<ArrayLike<number>>, count: (term: number, w?: number) => number, template: (term: number) => boolean = () => false): boolean {
+  const by = new Map<number, number[]>();
+  for (const k of docs) {
+    const ts = terms[k];
+    for (let j = 0; j < ts.length; j++) { const t = ts[j]; if (t === b.term) continue; const l = by.get(t); if (l) l.push(k); else by.set(t, [k]); }
+  }
+  const names: Set<number>[] = [];
+  for (const [t, ks] of by) {
+    if (ks.length < Math.max(3, 0.15 * docs.length) || ks.length > OWN_SHARE * docs.length || template(t)) continue;
+    if (ks.length < OWN_SHARE * count(t, b.window)) continue;
+    names.push(new Set(ks));
+  }
+  for (let x = 0; x < names.length; x++) for (let y = x + 1; y < names.length; y++) {
+    let both = 0;
+    for (const k of names[x]) if (names[y].has(k)) both++;
+    if (both <= 0.2 * Math.min(names[x].size, names[y].size)) return true;
+  }
+  return false;
 }
 
 /**
@@ -368,8 +420,11 @@ export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {
  * a shared phrase (冒充 + an agency, a pretext) and only describes the one it overlaps most — it never joins their
  * requests into one topic; otherwise the term starts a topic with the requests no other topic holds. `bursts`
  * are the terms that own a topic's requests (its identity from day to day), `describing` the shared phrases.
+ * With `g`: a template term (g.template) never owns nor starts a topic, and a term whose requests are several
+ * new topics at once (g.mixed: a pretext shared by new apps none of which is significant yet) neither joins one
+ * nor starts one — its requests wait for their own names.
  */
-export function groupBursts(bursts: TermBurst[], minDocs = 1): { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> }[] {
+export function groupBursts(bursts: TermBurst[], minDocs = 1, g: GroupOptions = {}): { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> }[] {
   type Topic = { bursts: TermBurst[]; describing: TermBurst[]; docs: Set<number> };
   const topics: Topic[] = [];
   const owner = new Map<number, Topic>();
@@ -380,12 +435,14 @@ export function groupBursts(bursts: TermBurst[], minDocs = 1): { bursts: TermBur
     const free = b.docs.filter((i) => !owner.has(i));
     if (held * 2 >= b.docs.length) {
       const [top] = [...hits].sort((x, y) => y[1] - x[1])[0];
-      if (hits.size > 1) { top.describing.push(b); continue; }
+      // a template pair, or a phrase whose requests hold other new names too (a pretext shared by two new
+      // apps), only describes the topic: as an own term its match key would chain them from run to run
+      if (hits.size > 1 || g.template?.(b.term) || g.mixed?.(b.docs, b)) { top.describing.push(b); continue; }
       top.bursts.push(b);
       for (const i of free) { top.docs.add(i); owner.set(i, top); }
       continue;
     }
-    if (free.length < minDocs) continue;
+    if (free.length < minDocs || g.template?.(b.term) || g.mixed?.(free, b)) continue;
     const t: Topic = { bursts: [b], describing: [], docs: new Set(free) };
     for (const i of free) owner.set(i, t);
     topics.push(t);

@@ -28,8 +28,11 @@ export function words(text: string): string[] {
  * scheme is often new only as a phrase: 燃气灶 + 回收补贴), distinct, cached per case id (daily and
  * incremental runs see the same cases again). Counting integer ids keeps a run over a month of texts cheap.
  */
+const QUOTED = /[“"「『《]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”"」』》]/g;
 const termIndex = new Map<string, number>();
 const termNames: string[] = [];
+/** The two words of a word-pair term (−1, −1 for a word or a quoted name). */
+const termParts: number[] = [];
 const termCache = new Map<number, Int32Array>();
 export function caseTerms(id: number, text: string): Int32Array {
   let ids = termCache.get(id);
@@ -37,12 +40,20 @@ export function caseTerms(id: number, text: string): Int32Array {
     const w = words(text);
     const terms = new Set(w);
     for (let i = 0; i + 1 < w.length; i++) terms.add(w[i] + w[i + 1]);
+    // a short name in quotes or title marks is one term whole: the segmenter splits an unknown name (聚联贷 →
+    // 聚 + 联贷) and the shared part would join different apps of one naming pattern
+    for (const m of text.matchAll(QUOTED)) terms.add(m[1]);
     if (termCache.size >= 600_000) termCache.clear();
-    ids = Int32Array.from(terms, (t) => {
+    const idOf = (t: string) => {
       let k = termIndex.get(t);
-      if (k === undefined) { termIndex.set(t, (k = termNames.length)); termNames.push(t); }
+      if (k === undefined) { termIndex.set(t, (k = termNames.length)); termNames.push(t); termParts.push(-1, -1); }
       return k;
-    });
+    };
+    for (let i = 0; i + 1 < w.length; i++) {
+      const k = idOf(w[i] + w[i + 1]);
+      if (termParts[2 * k] < 0) { termParts[2 * k] = idOf(w[i]); termParts[2 * k + 1] = idOf(w[i + 1]); }
+    }
+    ids = Int32Array.from(terms, idOf);
     termCache.set(id, ids);
   }
   return ids;
@@ -50,13 +61,15 @@ export function caseTerms(id: number, text: string): Int32Array {
 
 /** Called before a run collects term ids: a dictionary grown too large restarts (with its cache) between runs, never inside one. */
 export function startTermRun(): void {
-  if (termNames.length >= 4_000_000) { termCache.clear(); termIndex.clear(); termNames.length = 0; }
+  if (termNames.length >= 4_000_000) { termCache.clear(); termIndex.clear(); termNames.length = 0; termParts.length = 0; }
 }
 
 /** Size of the term dictionary (term ids are below it). */
 export const termCount = () => termNames.length;
 export const termName = (k: number) => termNames[k];
 export const termId = (term: string) => termIndex.get(term);
+/** The words of a word-pair term, or null. */
+export const pairParts = (k: number): [number, number] | null => (termParts[2 * k] >= 0 ? [termParts[2 * k], termParts[2 * k + 1]] : null);
 
 /** Adds place and compound names so that they segment as one word. */
 export function addWords(names: string[]): void {
