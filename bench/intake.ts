@@ -31,7 +31,7 @@ import { detectUrgency } from '../src/tagging/urgency.ts';
 import { extractKeywords } from '../src/tagging/keywords.ts';
 import { CreateCaseSchema } from '../src/cases/schema.ts';
 import { hashRequest } from '../src/cases/create-case.ts';
-import { connectionUrl, parseDatabaseUrl, socketOption } from '../src/store/postgres-db.ts';
+import { driverConnection, parseDatabaseUrl } from '../src/store/postgres-db.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const which = arg('engine', 'both');
@@ -285,6 +285,12 @@ async function load(port: number, concurrency: number, headers: Record<string, s
 
 const bodies = requestBodies(30_000);
 
+/** A one-connection client of the server behind --pg-url (creating, watching and dropping the run's database). */
+const adminSql = () => {
+  const target = driverConnection(pgUrl);
+  return postgres(target.url, { ...target.options, max: 1, onnotice: () => {} });
+};
+
 /** Reference data, history and the active model, written before the server starts (not measured). */
 async function prepare(env: Record<string, string>, model: { current: TrainedModel | null }): Promise<{ historyCases: number; trainedOn: number }> {
   const ctx = await createContext(loadConfig({ dataDir: env.MINSHENG_DATA, databaseUrl: env.DATABASE_URL, demoOnEmpty: false }, {}));
@@ -350,7 +356,7 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
   let env: Record<string, string>;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ms-bench-${name}-`));
   if (name === 'postgres') {
-    const admin = postgres(connectionUrl(pgUrl), { ...socketOption(pgUrl), max: 1, onnotice: () => {} });
+    const admin = adminSql();
     if (!/^[a-z_][a-z0-9_]*$/.test(dbPrefix)) throw new Error(`--db-prefix: not a plain identifier: ${dbPrefix}`);
     dbName = `${dbPrefix}${Date.now().toString(36)}`;
     await admin.unsafe(`CREATE DATABASE ${dbName}`);
@@ -365,7 +371,7 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
     console.log(`${name}: ${prepared.historyCases} cases of history and a model on ${prepared.trainedOn} cases ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     const { child, port } = await startServer(env);
     let r;
-    const monitor = dbName ? postgres(connectionUrl(pgUrl), { ...socketOption(pgUrl), max: 1, onnotice: () => {} }) : null;
+    const monitor = dbName ? adminSql() : null;
     try {
       const headers = await authHeaders(new http.Agent(), port);
       // All of the server's processes (backends, WAL writer, checkpointer, autovacuum): the writes cost there too.
@@ -381,7 +387,7 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (dbName && process.argv.includes('--keep-db')) console.log(`kept database ${dbName} (--keep-db)`);
     else if (dbName) {
-      const admin = postgres(connectionUrl(pgUrl), { ...socketOption(pgUrl), max: 1, onnotice: () => {} });
+      const admin = adminSql();
       await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
       await admin.end();
     }

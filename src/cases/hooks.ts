@@ -56,8 +56,7 @@ export async function runAfterChange(tx: Db, changes: CaseChange[]): Promise<voi
     if (h.changeCtes) {
       const { ctes, params } = h.changeCtes(changes, 1);
       if (ctes.length) await tx.query(`WITH ${ctes.join(',\n')}\nSELECT 1`, params);
-    }
-    else if (h.afterChanges) await h.afterChanges(tx, changes);
+    } else if (h.afterChanges) await h.afterChanges(tx, changes);
     else if (h.afterChange) for (const c of changes) await h.afterChange(tx, c);
   }
 }

@@ -1,7 +1,8 @@
 // Storing new cases: one statement writes any number of cases and their audit events (jsonb_to_recordset),
 // and a small batcher groups concurrent intake requests into one statement / transaction — group commit in
-// the application; the metrics hook's rollup delta joins the insert statement as CTEs (one round trip). Under light load a case is flushed alone at once; under heavy load the requests that arrived
-// while the previous flush ran go together. If a batch fails (a bad row, a hook that throws, an idempotency
+// the application; the metrics hook's rollup delta joins the insert statement as CTEs (one round trip). Under
+// light load a case is flushed alone at once; under heavy load the requests that arrived while the previous flush
+// ran go together. If a batch fails (a bad row, a hook that throws, an idempotency
 // race), its cases are retried one by one so that each request gets its own outcome.
 import type { Db, Row } from '../store/db.ts';
 import { isDbUnavailable } from '../shared/errors.ts';
@@ -20,8 +21,10 @@ const COLS = Object.keys(TYPES);
 /** Columns the caller sent that can be large (text, JSON): not read back — the stored row is the sent values plus
  *  what the database filled in, so a batch does not travel back and get parsed a second time. */
 const SENT_ONLY = new Set(['caller_name_enc', 'caller_phone_enc', 'caller_phone_hash', 'caller_phone_masked', 'title', 'content', 'address', 'keywords', 'tags', 'resolution', 'idempotency_key', 'request_hash']);
-/** Columns a new case gets from their defaults. */
-const DB_FILLED = ['id', 'accepted_at', 'replied_at', 'callback_result', 'callback_at', 'callback_note', 'extension_pending', 'return_count', 'extension_count', 'reminder_count', 'reopen_count', 'supervised', 'updated_at', 'version'];
+/** The defaults of the columns a new case does not send (as migrations 0001/0002 declare them). */
+const NEW_CASE_DEFAULTS: Row = { accepted_at: null, replied_at: null, callback_result: null, callback_at: null, callback_note: null, extension_pending: null, return_count: 0, extension_count: 0, reminder_count: 0, reopen_count: 0, supervised: false, version: 1 };
+/** Columns the database fills in for a new case. */
+const DB_FILLED = ['id', 'updated_at', ...Object.keys(NEW_CASE_DEFAULTS)];
 const READ_BACK = [...DB_FILLED, ...COLS.filter((c) => !SENT_ONLY.has(c))];
 
 /** The insert of a batch, after `before`: other data-modifying CTEs that join the statement (the hooks'). */
@@ -37,7 +40,7 @@ const insertSql = (before: string[] = []) => `WITH ${[...before, `src AS (
     JOIN c ON c.case_no = x.case_no ORDER BY c.id, x.seq
     RETURNING 1)`].join(',\n  ')}
   SELECT ${READ_BACK.map((k) => `c.${k}`).join(', ')}, ${CASE_NAMES_LOOKED_UP}, (SELECT count(*) FROM e) AS event_count FROM c`;
-export const INSERT_SQL = insertSql();
+const INSERT_SQL = insertSql();
 
 export interface NewCase {
   row: Row; // snake_case columns of cases (keywords: string[], tags: object)
@@ -69,9 +72,6 @@ function storedRows(sent: Row[], back: Row[]): Row[] {
     return row;
   });
 }
-
-/** A new case's row before the insert: the values sent and the columns' defaults (no id yet). */
-const NEW_CASE_DEFAULTS: Row = { accepted_at: null, replied_at: null, callback_result: null, callback_at: null, callback_note: null, extension_pending: null, return_count: 0, extension_count: 0, reminder_count: 0, reopen_count: 0, supervised: false, version: 1 };
 
 interface Pending extends NewCase {
   /** The change the afterChange hooks see (with the stored row as `after`), in the batch's transaction. */

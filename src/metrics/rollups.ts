@@ -74,7 +74,7 @@ ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`,
   };
 }
 
-export const DELTA_SQL = ((d) => `WITH ${d.ctes.join(',\n')}\n${d.last}`)(deltaParts(1));
+const DELTA_SQL = ((d) => `WITH ${d.ctes.join(',\n')}\n${d.last}`)(deltaParts(1));
 
 /** The case columns the keys and counters read: only these travel to the delta statement (not the text, tags …). */
 const DELTA_COLUMNS = [...new Set([...Object.values(ROLLUP_KEYS), ...Object.values(COUNTER_SQL), ...PLACE_CUBE_DIMS.map(([, e]) => e)].flatMap((sql) => [...sql.matchAll(/\bc\.(\w+)/g)].map((m) => m[1]!)))];

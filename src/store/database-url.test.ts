@@ -2,18 +2,18 @@
 // has a socket (CI's local server does).
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { connectionUrl, openPostgres, parseDatabaseUrl, socketOption } from './postgres-db.ts';
+import { driverConnection, openPostgres, parseDatabaseUrl } from './postgres-db.ts';
 
 describe('DATABASE_URL with a Unix socket', () => {
   it('moves ?host=/dir into the driver option and keeps the rest of the URL', () => {
-    expect(socketOption('postgres://app@/minsheng?host=/var/run/postgresql')).toEqual({ host: '/var/run/postgresql' });
-    expect(connectionUrl('postgres://app@/minsheng?host=/var/run/postgresql&sslmode=disable')).toBe('postgres://app@localhost/minsheng?sslmode=disable');
+    expect(driverConnection('postgres://app@/minsheng?host=/var/run/postgresql').options).toEqual({ host: '/var/run/postgresql' });
+    expect(driverConnection('postgres://app@/minsheng?host=/var/run/postgresql&sslmode=disable').url).toBe('postgres://app@localhost/minsheng?sslmode=disable');
     expect(parseDatabaseUrl('postgres://app@/minsheng?host=/run/pg').pathname).toBe('/minsheng');
   });
 
   it('leaves TCP URLs alone', () => {
-    expect(socketOption('postgres://app@db.example:5432/minsheng')).toEqual({});
-    expect(connectionUrl('postgres://app@db.example:5432/minsheng')).toBe('postgres://app@db.example:5432/minsheng');
+    expect(driverConnection('postgres://app@db.example:5432/minsheng').options).toEqual({});
+    expect(driverConnection('postgres://app@db.example:5432/minsheng').url).toBe('postgres://app@db.example:5432/minsheng');
   });
 
   const url = process.env.TEST_DATABASE_URL;

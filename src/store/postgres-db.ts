@@ -88,8 +88,9 @@ class Pools {
 
   private create(): Pool {
     const pool = { born: Date.now(), reached: false, retired: false } as Pool;
-    pool.sql = postgres(connectionUrl(this.url), {
-      ...socketOption(this.url),
+    const target = driverConnection(this.url);
+    pool.sql = postgres(target.url, {
+      ...target.options,
       max: this.max,
       connect_timeout: CONNECT_TIMEOUT_S,
       backoff,
@@ -175,7 +176,6 @@ function run<T>(pool: Pool, call: () => PromiseLike<T>): Promise<T> {
 
 type Target = postgres.Sql | postgres.TransactionSql;
 
-
 // Parameterised statements are prepared (cached per connection): one round trip instead of describe + execute.
 const statement = (q: Target, text: string, params: unknown[]) => q.unsafe(text, params as any[], { prepare: params.length > 0 });
 
@@ -257,20 +257,16 @@ function transaction<T>(pools: Pools, fn: (tx: Db) => Promise<T>): Promise<T> {
   ) as Promise<T>;
 }
 
-
-// A Unix socket as libpq writes it: postgres://user@/db?host=/var/run/postgresql (or any ?host=/dir). A server on
-// the same machine answers a socket with less CPU than loopback TCP. The driver reads only its own options, so
-// the directory moves from the query string into `host`.
+// A Unix socket as libpq writes it: postgres://user@/db?host=/var/run/postgresql (or any ?host=/dir). The driver
+// reads only its own options, so the directory moves from the query string into its `host` option.
 /** A database URL as a URL object (libpq's `user@/db`, which has no host, included). */
-export const parseDatabaseUrl = (url: string) => new URL(withHost(url));
-const withHost = (url: string) => url.replace(/^(postgres(?:ql)?:\/\/(?:[^@/]*@)?)(?=[/?]|$)/, '$1localhost'); // `user@/db` has no host
-export function socketOption(url: string): { host?: string } {
-  const dir = new URL(withHost(url)).searchParams.get('host');
-  return dir?.startsWith('/') ? { host: dir } : {};
-}
-export function connectionUrl(url: string): string {
-  const u = new URL(withHost(url));
-  if (!u.searchParams.get('host')?.startsWith('/')) return url;
-  u.searchParams.delete('host'); // the socket option wins over the URL's host
-  return u.toString();
+export const parseDatabaseUrl = (url: string) => new URL(url.replace(/^(postgres(?:ql)?:\/\/(?:[^@/]*@)?)(?=[/?]|$)/, '$1localhost'));
+
+/** The URL and options to give the driver for a database URL. */
+export function driverConnection(url: string): { url: string; options: { host?: string } } {
+  const u = parseDatabaseUrl(url);
+  const dir = u.searchParams.get('host');
+  if (!dir?.startsWith('/')) return { url, options: {} };
+  u.searchParams.delete('host');
+  return { url: u.toString(), options: { host: dir } };
 }
