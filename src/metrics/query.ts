@@ -1,9 +1,10 @@
-// Querying metrics: sums of rollup counters over a period (whole months from the monthly rollup, the
+// Querying metrics: sums of rollup counters over a period (whole closed months from the monthly rollup, the
 // edges from the daily one), grouped by one dimension, with MoM / YoY comparison, time series and the
 // drill-down to the cases behind any number. Dashboard, big screen and reports all call these.
 import type { Db } from '../store/db.ts';
 import { validationError, notFound } from '../shared/errors.ts';
 import { addDays, daysBetween } from '../shared/time.ts';
+import { CLOSED_MONTHS_DAY } from './rollups.ts';
 import { ROLLUP_KEYS, UNSAT_REASONS, UNSAT_REASON_OTHER, type Counter } from './indicators.ts';
 import { DIMENSIONS, METRIC_BY_NAME, REQUEST_TYPE_LABELS, metricValue, type Dimension, type MetricDef } from './definitions.ts';
 
@@ -88,7 +89,7 @@ export const nextMonthStart = (day: string) => {
 };
 const monthStartOf = (day: string) => day.slice(0, 7) + '-01';
 
-/** The rollup rows of a period: whole months from rollup_monthly, the rest from rollup_daily. */
+/** The rollup rows of a period: whole closed months from rollup_monthly, the rest from rollup_daily. */
 const FULL_TABLES = ['rollup_monthly', 'rollup_daily'] as const;
 const CUBE_TABLES = ['rollup_cube_monthly', 'rollup_cube_daily'] as const;
 
@@ -98,8 +99,13 @@ function rollupSource(period: Period, cols: string[], where: string[], p: Params
   const w = where.length ? ' AND ' + where.join(' AND ') : '';
   const sel = cols.join(', ');
   if (m1 < m2) {
-    // Separate range scans (an OR of two ranges would defeat the primary-key index).
-    const parts = [`SELECT ${sel} FROM ${tables[0]} WHERE local_day >= ${p.add(m1)}::date AND local_day < ${p.add(m2)}::date${w}`];
+    // Separate range scans (an OR of two ranges would defeat the primary-key index). Whole months that are still
+    // open (not yet in the monthly rollup: the current month) are summed from the daily rollup.
+    const [a, b] = [p.add(m1), p.add(m2)];
+    const parts = [
+      `SELECT ${sel} FROM ${tables[0]} WHERE local_day >= ${a}::date AND local_day < ${b}::date AND ${CLOSED_MONTHS_DAY()}${w}`,
+      `SELECT ${sel} FROM ${tables[1]} WHERE local_day >= ${a}::date AND local_day < ${b}::date AND NOT ${CLOSED_MONTHS_DAY()}${w}`,
+    ];
     if (period.from < m1) parts.push(`SELECT ${sel} FROM ${tables[1]} WHERE local_day >= ${p.add(period.from)}::date AND local_day < ${p.add(m1)}::date${w}`);
     if (m2 <= period.to) parts.push(`SELECT ${sel} FROM ${tables[1]} WHERE local_day >= ${p.add(m2)}::date AND local_day <= ${p.add(period.to)}::date${w}`);
     return parts.join('\n      UNION ALL ');

@@ -24,10 +24,12 @@ const cubeLateral = `CROSS JOIN LATERAL (VALUES ${CUBE_DIMS.map(([d, e]) => `('$
  *  straight from the case row c; top streets / communities then never scan the cases table. */
 export const PLACE_CUBE_DIMS: [string, string][] = [['street', `coalesce(c.street_code, '')`], ['community', `coalesce(c.community_code, '')`]];
 const placeLateral = `CROSS JOIN LATERAL (VALUES ${PLACE_CUBE_DIMS.map(([d, e]) => `('${d}', ${e})`).join(', ')}) v(dim, key)`;
-const cubeUpsert = (table: string, dayExpr: string, from: string) => `
+const cubeUpsert = (table: string, dayExpr: string, from: string, where = 'true') => `
   INSERT INTO ${table} (local_day, dim, key, ${counterList})
-  SELECT ${dayExpr}, dim, key, ${sums()} FROM ${from} GROUP BY 1, 2, 3 HAVING ${havingNonZero} ORDER BY 1, 2, 3
+  SELECT ${dayExpr}, dim, key, ${sums()} FROM ${from} WHERE ${where} GROUP BY 1, 2, 3 HAVING ${havingNonZero} ORDER BY 1, 2, 3
   ON CONFLICT (local_day, dim, key) DO UPDATE SET ${upsertSet(table)}`;
+/** Days of closed months: only these have monthly rollup rows (migration 0080, close-months.ts). */
+export const CLOSED_MONTHS_DAY = (column = 'local_day') => `${column} < (SELECT open_from FROM rollup_months)`;
 
 /** Rollup writers take this transaction-scoped lock first: concurrent upserts of the same new keys in
  *  different orders deadlocked (seen under concurrent intake on PostgreSQL); one lock orders them. */
@@ -40,6 +42,7 @@ const ROLLUP_LOCK_KEY = 7_312_346;
 // The rollup lock is taken in the same statement: every row reaches the upserts through rollup_src, and
 // rollup_src cannot yield a row before the lock's one-row CTE has been read. As data-modifying CTEs (named
 // rollup_*, parameters from $p) the same work joins another statement — intake's insert of a batch.
+// Monthly rows are written for cases of closed months only (a month's rows appear when it closes).
 function deltaParts(p: number): { ctes: string[]; last: string } {
   const signed = COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ');
   return {
@@ -64,11 +67,11 @@ function deltaParts(p: number): { ctes: string[]; last: string } {
   UNION ALL
   SELECT * FROM rollup_place r WHERE ${nonZero('r')})`,
       `rollup_cd AS (${cubeUpsert('rollup_cube_daily', 'local_day', 'rollup_cube')} RETURNING 1)`,
-      `rollup_cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'rollup_cube')} RETURNING 1)`,
+      `rollup_cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'rollup_cube', CLOSED_MONTHS_DAY())} RETURNING 1)`,
     ],
     last: `INSERT INTO rollup_monthly (${keyList}, ${counterList})
 SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', m.local_day)::date` : `m.${k}`)).join(', ')}, ${COUNTERS.map((k) => `sum(m.${k})`).join(', ')}
-FROM rollup_d m WHERE ${nonZero('m')}
+FROM rollup_d m WHERE (${nonZero('m')}) AND ${CLOSED_MONTHS_DAY('m.local_day')}
 GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
 ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`,
   };
@@ -147,7 +150,7 @@ function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promis
     await tx.query(
       `INSERT INTO rollup_monthly (${keyList}, ${counterList})
        SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', local_day)::date` : k)).join(', ')}, ${COUNTERS.map((k) => `sum(${k})`).join(', ')}
-       FROM rollup_daily WHERE ${where}
+       FROM rollup_daily WHERE ${where} AND ${CLOSED_MONTHS_DAY()}
        GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}`,
       params,
     );
@@ -157,7 +160,7 @@ function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promis
        SELECT c.local_day, v.dim, v.key, ${COUNTERS.map((k) => `sum(${COUNTER_SQL[k]})`).join(', ')}
        FROM cases c ${placeLateral} WHERE ${where.replace(/local_day/g, 'c.local_day')} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`, params);
     await tx.query(`INSERT INTO rollup_cube_monthly (local_day, dim, key, ${counterList})
-       SELECT date_trunc('month', local_day)::date, dim, key, ${sums()} FROM rollup_cube_daily WHERE ${where} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`, params);
+       SELECT date_trunc('month', local_day)::date, dim, key, ${sums()} FROM rollup_cube_daily WHERE ${where} AND ${CLOSED_MONTHS_DAY()} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`, params);
     const [d] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_daily WHERE ${where}`, params);
     const [m] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_monthly WHERE ${where}`, params);
     return { dailyRows: d.n, monthlyRows: m.n };

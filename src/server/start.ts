@@ -15,12 +15,14 @@ import { startTagging, warmTagging } from '../tagging/hooks.ts';
 import { defaultTaggingThreads, setTaggingThreads } from '../tagging/tag-in-worker.ts';
 import { scheduleDailyWarning, warmIncrementalWarning, warningHooks } from '../warning/run.ts';
 import { registerMetricsHooks } from '../metrics/hooks.ts';
+import { registerMetricsJobs } from '../metrics/close-months.ts';
 import { registerReportJobs } from '../reports/schedule.ts';
 
 /** Registers every domain's case hooks and background jobs (same in `serve` and `worker` processes). */
 export function setupDomains(): void {
   registerAuthJobs();
   registerMetricsHooks();
+  registerMetricsJobs();
   registerReportJobs();
   registerCaseHooks(knowledgeHooks);
 }
