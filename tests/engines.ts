@@ -33,6 +33,10 @@ export async function freshPglite(): Promise<Db> {
   return db;
 }
 
+const urls = new WeakMap<Db, string>();
+/** The URL of a fresh real-PostgreSQL test database (for code that opens its own connection); undefined for PGlite. */
+export const databaseUrlOf = (db: Db): string | undefined => urls.get(db);
+
 /** Creates a uniquely named database on the server, so that parallel test files never share state. */
 export async function freshPostgres(url: string): Promise<Db> {
   const admin = postgres(url, { max: 1, onnotice: () => {} });
@@ -42,6 +46,7 @@ export async function freshPostgres(url: string): Promise<Db> {
   const u = new URL(url);
   u.pathname = `/${name}`;
   const db = await openPostgres(u.toString(), { max: 4 });
+  urls.set(db, u.toString());
   await migrate(db);
   const close = db.close.bind(db);
   db.close = async () => {

@@ -44,7 +44,7 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   registerCaseHooks(warningHooks({ onError: (e) => warnErr(e) })); // before the demo load: its afterBulkLoad schedules a first run
   await prepareOnStart(ctx);
   await ensureUsers(ctx); // after the reference data: demo unit staff belong to a real unit
-  await Promise.all([warmTagging(ctx), warmIncrementalWarning()]);
+  await Promise.all([warmTagging(ctx), warmIncrementalWarning(ctx)]);
   const app = await buildApp(ctx, { logger: true });
   warnErr = (e: unknown) => app.log.error({ err: e }, '预警运行失败');
   // With `serve --no-jobs` the timers below run in `minsheng worker` processes instead (as leased jobs).

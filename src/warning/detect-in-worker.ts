@@ -6,24 +6,28 @@ import { detectAll, type WarningInput, type WarningOptions } from './detect.ts';
 import type { Detection } from './detection.ts';
 
 type Kind = 'trending' | 'concentrated' | 'emerging';
+/** A snapshot for the worker to read itself: the database, the local day, and the time it reaches up to (ms). */
+export interface SnapshotRequest { url: string; day: string; upTo: number }
+/** Workers: one per detector family, and `snapshot`, which reads and detects a whole incremental run. */
+type Role = Kind | 'snapshot';
 /** The nice value of the detector threads (below the serving threads' 0). */
 export const DETECTOR_NICE = 19;
-const workers = new Map<Kind, Worker>();
-type Done = { detections: Detection[]; cpuMs: number };
+const workers = new Map<Role, Worker>();
+type Done = { detections: Detection[]; cpuMs: number; snapshot?: { countRows: number; recentCases: number; texts: number }; loadMs?: number; detectMs?: number };
 const pending = new Map<number, { resolve: (d: Done) => void; reject: (e: Error) => void }>();
 let nextId = 1;
 let workersBroken = false;
 
-function workerFor(kind: Kind): Worker {
+function workerFor(kind: Role): Worker {
   let w = workers.get(kind);
   if (w) return w;
   w = new Worker(new URL('./detect-worker.mjs', import.meta.url));
   w.unref(); // an idle detector never keeps the process alive
-  w.on('message', (m: { id: number; ok: boolean; detections?: Detection[]; cpuMs?: number; error?: string }) => {
+  w.on('message', (m: Done & { id: number; ok: boolean; error?: string }) => {
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
-    if (m.ok) p.resolve({ detections: m.detections!, cpuMs: m.cpuMs ?? 0 });
+    if (m.ok) p.resolve({ ...m, cpuMs: m.cpuMs ?? 0 });
     else p.reject(Object.assign(new Error(m.error), { fromDetector: true }));
   });
   const fail = (e: Error) => {
@@ -52,16 +56,34 @@ function runIn(kind: Kind, input: WarningInput, options: WarningOptions): Promis
   });
 }
 
-/** Starts the workers of `kinds` and has them load their code and dictionaries, resolving when they are ready:
- *  the first incremental run then does not pay for it (seconds on a busy machine, during the first intakes). */
-export async function warmWarningWorkers(kinds: Kind[]): Promise<void> {
+/** Starts the workers of `kinds` and has them load their code and dictionaries (the snapshot worker also opens
+ *  its connection to `url`), resolving when they are ready: the first incremental run then does not pay for it
+ *  (seconds on a busy machine, during the first intakes). */
+export async function warmWarningWorkers(kinds: Role[], url?: string): Promise<void> {
   if (workersBroken) return;
   await Promise.all(kinds.map((kind) => new Promise<void>((resolve) => {
     const id = nextId++;
     // A worker that cannot start is found out by the first run, which then falls back to this thread.
     pending.set(id, { resolve: () => resolve(), reject: () => resolve() });
-    workerFor(kind).postMessage({ id, warm: true });
+    workerFor(kind).postMessage({ id, warm: kind === 'snapshot' && url ? { url } : true });
   })));
+}
+
+/** An incremental run read and detected in the snapshot worker (its own connection to the server): the serving
+ *  thread only sends the request and receives the detections. Null where workers cannot run here. */
+export async function snapshotAndDetectInWorker(req: SnapshotRequest, options: WarningOptions): Promise<Required<Done> | null> {
+  if (workersBroken) return null;
+  try {
+    return (await new Promise<Done>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      workerFor('snapshot').postMessage({ id, snapshot: req, options });
+    })) as Required<Done>;
+  } catch (err) {
+    if ((err as { fromDetector?: boolean }).fromDetector) throw err;
+    workersBroken = true;
+    return null;
+  }
 }
 
 export type KindTimings = Record<string, { seconds: number; cpuSeconds: number }>;

@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR } from '../server/context.ts';
 import type { CaseHooks } from '../cases/hooks.ts';
 import { localDay } from '../shared/time.ts';
 import { detectAll, type WarningOptions } from './detect.ts';
-import { detectInWorkers, warmWarningWorkers, type KindTimings } from './detect-in-worker.ts';
+import { detectInWorkers, snapshotAndDetectInWorker, warmWarningWorkers, type KindTimings } from './detect-in-worker.ts';
 import { loadWarningInput } from './load-input.ts';
 import { upsertAlerts } from './alerts.ts';
 
@@ -27,24 +27,35 @@ export interface RunSummary {
  * compares whole local days with their expected counts, so it belongs to the daily run over complete days;
  * a run without it (the incremental one) reads only the recent window.
  */
-export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date; options?: WarningOptions; inWorkers?: boolean } = {}): Promise<RunSummary> {
+export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date; options?: WarningOptions; inWorkers?: boolean; readInWorker?: string } = {}): Promise<RunSummary> {
   const now = o.now ?? new Date();
   const day = o.day ?? localDay(now);
   const kinds = o.options?.kinds ?? ['trending', 'concentrated', 'emerging'];
   const t0 = performance.now();
-  const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending') });
-  const t1 = performance.now();
-  // Worker threads pay off on a city's volume; a small snapshot is detected here faster than a worker starts.
-  const inWorkers = o.inWorkers ?? input.recent.id.length + input.counts.day.length >= WORKER_MIN_ROWS;
-  const { detections, timings } = inWorkers ? await detectInWorkers(input, o.options) : { detections: detectAll(input, o.options), timings: {} };
+  const s = (ms: number) => Math.round(ms) / 1000;
+  // An incremental run on a database server is read and detected in a worker with its own connection.
+  const inWorker = o.readInWorker && !o.day && !kinds.includes('trending')
+    ? await snapshotAndDetectInWorker({ url: o.readInWorker, day, upTo: now.getTime() }, o.options ?? {})
+    : null;
+  let detections, snapshot, seconds;
+  if (inWorker) {
+    ({ detections, snapshot } = inWorker);
+    seconds = { load: s(inWorker.loadMs), detect: s(inWorker.detectMs) };
+  } else {
+    const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending') });
+    const t1 = performance.now();
+    // Worker threads pay off on a city's volume; a small snapshot is detected here faster than a worker starts.
+    const inWorkers = o.inWorkers ?? input.recent.id.length + input.counts.day.length >= WORKER_MIN_ROWS;
+    const r = inWorkers ? await detectInWorkers(input, o.options) : { detections: detectAll(input, o.options), timings: {} };
+    detections = r.detections;
+    snapshot = { countRows: input.counts.day.length, recentCases: input.recent.id.length, texts: input.recent.text?.filter(Boolean).length ?? 0 };
+    seconds = { load: s(t1 - t0), detect: s(performance.now() - t1), byKind: r.timings };
+  }
   const t2 = performance.now();
   const res = await upsertAlerts(ctx.db, detections, SYSTEM_ACTOR);
-  const t3 = performance.now();
   const byKind: Record<string, number> = {};
   for (const d of detections) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
-  const s = (a: number, b: number) => Math.round(b - a) / 1000;
-  const snapshot = { countRows: input.counts.day.length, recentCases: input.recent.id.length, texts: input.recent.text?.filter(Boolean).length ?? 0 };
-  return { day, detections: detections.length, created: res.created, updated: res.updated, byKind, snapshot, seconds: { load: s(t0, t1), detect: s(t1, t2), write: s(t2, t3), byKind: timings } };
+  return { day, detections: detections.length, created: res.created, updated: res.updated, byKind, snapshot, seconds: { byKind: {}, ...seconds, write: s(performance.now() - t2) } };
 }
 
 /** Snapshots with fewer rows (recent cases + count rows) are detected on the calling thread. */
@@ -53,8 +64,14 @@ const WORKER_MIN_ROWS = 50_000;
 /** Incremental runs: the families that react to single requests (trending waits for the day to complete). */
 export const INCREMENTAL_KINDS: NonNullable<WarningOptions['kinds']> = ['concentrated', 'emerging'];
 
-/** Readies the incremental run's detector threads (a serving process, at start). */
-export const warmIncrementalWarning = () => warmWarningWorkers(INCREMENTAL_KINDS);
+/** The database an incremental run reads in its worker (a server's, not embedded PGlite, which lives in this
+ *  process), unless the caller keeps detection on this thread. */
+const readInWorker = (ctx: AppContext, inWorkers?: boolean) => (ctx.db.engine === 'postgres' && inWorkers !== false ? ctx.config.databaseUrl : undefined);
+/** Readies the incremental run's worker threads (a serving process, at start). */
+export const warmIncrementalWarning = (ctx: AppContext) => {
+  const url = readInWorker(ctx);
+  return url ? warmWarningWorkers(['snapshot'], url) : warmWarningWorkers(INCREMENTAL_KINDS);
+};
 /** Incremental runs are spaced by at least this many times the last run's duration. */
 export const DUTY = 1;
 
@@ -76,8 +93,9 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
       const started = Date.now();
       try {
         // In a serving process detection runs in the (persistent) worker threads whatever the volume: even a small
-        // centre's snapshot takes tens to hundreds of ms, which on the event loop would stall every request.
-        const s = await runWarning(lastCtx!, { options: { kinds: INCREMENTAL_KINDS, ...o.options }, now: o.now?.(), inWorkers: o.inWorkers ?? true });
+        // centre's snapshot takes tens to hundreds of ms, which on the event loop would stall every request. On a
+        // database server the snapshot is read there too (at 1,000 cases/s its rows stalled intake by 100+ ms).
+        const s = await runWarning(lastCtx!, { options: { kinds: INCREMENTAL_KINDS, ...o.options }, now: o.now?.(), inWorkers: o.inWorkers ?? true, readInWorker: readInWorker(lastCtx!, o.inWorkers) });
         o.onRun?.(s);
       } catch (e) {
         o.onError?.(e);
