@@ -53,7 +53,8 @@ export async function listCases(ctx: AppContext, p: ListCasesParams, actor: Acto
   if (p.to) where.push(`c.received_at < ${add(dayStart(p.to))}::timestamptz`);
   if (p.q) {
     const like = add(`%${p.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`);
-    where.push(`(c.content ILIKE ${like} OR c.title ILIKE ${like} OR c.address ILIKE ${like} OR c.case_no ILIKE ${like})`);
+    // The expression of the trigram index cases_search_trgm (migration 0081): title, content, address, case number.
+    where.push(`case_search_text(c.title, c.content, c.address, c.case_no) ILIKE ${like}`);
   }
   if (p.callerPhone) where.push(`c.caller_phone_hash = ${add(ctx.secrets.hash(normalizePhone(p.callerPhone)))}`);
   if (p.supervised) where.push(`c.supervised = ${add(p.supervised === 'true')}`);

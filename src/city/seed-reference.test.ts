@@ -74,7 +74,7 @@ for (const engine of engines()) {
       const [maxNo] = await db.query<{ n: string }>(`SELECT max(case_no) AS n FROM cases WHERE local_day = '2026-05-03' AND case_no LIKE '20260503-%'`);
       expect(ctr.last).toBe(Number(maxNo.n.slice(9)));
       // The secondary indexes dropped for the load are back.
-      const ix = await db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'cases' AND indexname = 'cases_content_trgm'`);
+      const ix = await db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'cases' AND indexname = 'cases_search_trgm'`);
       expect(ix).toHaveLength(1);
       // So are the foreign keys dropped for the load, validated (a bad reference would have failed the load).
       const fks = await db.query<{ conname: string; convalidated: boolean }>(
