@@ -1,10 +1,16 @@
 // Reads the snapshot the detectors need from the database: daily counts (grouped in SQL) over the history,
 // and the recent cases one by one (places; texts and caller hashes for the emerging window only).
-import type { Db } from '../store/db.ts';
+import type { Db, Row } from '../store/db.ts';
 import { addDays } from '../shared/time.ts';
 import { TRENDING_HISTORY_DAYS, type PlaceInfo, type WarningInput } from './detect.ts';
 
-export async function loadWarningInput(db: Db, today: string, o: { historyDays?: number; recentDays?: number; textDays?: number; upTo?: Date; counts?: boolean } = {}): Promise<WarningInput> {
+/**
+ * The snapshot of `today`. With `cached` (the incremental runs, every few seconds under load) the recent cases are
+ * kept between runs and only those changed since are read (a case's every update sets updated_at); the whole window
+ * is read again when the day or window moves, when the cached count no longer matches the database's (a bulk load
+ * with older timestamps, a deletion), and at least every RELOAD_MS.
+ */
+export async function loadWarningInput(db: Db, today: string, o: { historyDays?: number; recentDays?: number; textDays?: number; upTo?: Date; counts?: boolean; cached?: boolean } = {}): Promise<WarningInput> {
   const historyDays = o.historyDays ?? TRENDING_HISTORY_DAYS;
   const recentDays = o.recentDays ?? 56;
   const withCounts = o.counts ?? true;
@@ -67,13 +73,7 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
   };
 
   // Recent cases one by one for the scan window; texts and callers only for the (shorter) emerging window.
-  const recentRows = await db.query(
-    `SELECT id, received_at, (local_day - $1::date)::int AS d, category_code, district_code, street_code, community_code, compound_id, lng, lat,
-            CASE WHEN local_day >= $4::date THEN left(coalesce(title, '') || ' ' || content, 160) END AS text,
-            CASE WHEN local_day >= $4::date THEN caller_phone_hash END AS person
-       FROM cases WHERE local_day BETWEEN $2::date AND $3::date AND received_at <= $5`,
-    [firstDay, recentFrom, today, textFrom, upTo],
-  );
+  const recentRows = await recentCaseRows(db, [firstDay, recentFrom, today, textFrom, upTo], o.cached ?? false);
   const places: PlaceInfo[] = [];
   const placeIdx = new Map<string, number>();
   const placeOf = (r: any): number => {
@@ -106,4 +106,34 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
     person: recentRows.map((r) => (r.person as string | null) ?? null),
   };
   return { today, firstDay, counts, catCodes: cats.list, districtCodes: dists.list, streetCodes: streets.list, catParent, names, recent, places };
+}
+
+/** Incremental runs re-read the whole window at least this often (a change inside a transaction that ran longer than
+ *  the minute of overlap below is then picked up too). */
+const RELOAD_MS = 15 * 60_000;
+interface RecentCache { key: string; rows: Map<string, Row>; watermark: number; loadedAt: number }
+const recentCaches = new WeakMap<Db, RecentCache>();
+
+/** The recent cases of the window [recentFrom, today] received up to upTo; see loadWarningInput. */
+async function recentCaseRows(db: Db, params: [string, string, string, string, Date], cached: boolean): Promise<Row[]> {
+  const [firstDay, recentFrom, today, textFrom, upTo] = params;
+  const select = `SELECT id, received_at, (local_day - $1::date)::int AS d, category_code, district_code, street_code, community_code, compound_id, lng, lat,
+            CASE WHEN local_day >= $4::date THEN left(coalesce(title, '') || ' ' || content, 160) END AS text,
+            CASE WHEN local_day >= $4::date THEN caller_phone_hash END AS person, extract(epoch FROM updated_at)::float8 AS updated
+       FROM cases WHERE local_day BETWEEN $2::date AND $3::date AND received_at <= $5`;
+  const key = [firstDay, recentFrom, today, textFrom].join('|');
+  const latest = (rows: Row[], from: number) => rows.reduce((m, r) => Math.max(m, Number(r.updated)), from);
+  const c = recentCaches.get(db);
+  if (cached && c && c.key === key && Date.now() - c.loadedAt < RELOAD_MS) {
+    // Changed since the last run, with a minute of overlap: updated_at is its transaction's start, so a change
+    // committed just after the last read can carry an earlier time than the newest one seen.
+    const changed = await db.query(`${select} AND updated_at > to_timestamp($6::float8) - interval '1 minute'`, [...params, c.watermark]);
+    for (const r of changed) c.rows.set(String(r.id), r);
+    c.watermark = latest(changed, c.watermark);
+    const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases WHERE local_day BETWEEN $1::date AND $2::date AND received_at <= $3`, [recentFrom, today, upTo]);
+    if (n === c.rows.size) return [...c.rows.values()];
+  }
+  const rows = await db.query(select, params);
+  if (cached) recentCaches.set(db, { key, rows: new Map(rows.map((r) => [String(r.id), r])), watermark: latest(rows, 0), loadedAt: Date.now() });
+  return rows;
 }

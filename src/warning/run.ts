@@ -42,7 +42,7 @@ export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date;
     ({ detections, snapshot } = inWorker);
     seconds = { load: s(inWorker.loadMs), detect: s(inWorker.detectMs) };
   } else {
-    const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending') });
+    const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending'), cached: !o.day && !kinds.includes('trending') });
     const t1 = performance.now();
     // Worker threads pay off on a city's volume; a small snapshot is detected here faster than a worker starts.
     const inWorkers = o.inWorkers ?? input.recent.id.length + input.counts.day.length >= WORKER_MIN_ROWS;
