@@ -6,8 +6,9 @@ import { detectAll, type WarningInput, type WarningOptions } from './detect.ts';
 import type { Detection } from './detection.ts';
 
 type Kind = 'trending' | 'concentrated' | 'emerging';
-/** A snapshot for the worker to read itself: the database, the local day, and the time it reaches up to (ms). */
-export interface SnapshotRequest { url: string; day: string; upTo: number }
+/** A snapshot for the worker to read itself: the database, the local day, the time it reaches up to (ms), and the
+ *  generation of its cache (moved on by bulk loads). */
+export interface SnapshotRequest { url: string; day: string; upTo: number; generation: number }
 /** Workers: one per detector family, and `snapshot`, which reads and detects a whole incremental run. */
 type Role = Kind | 'snapshot';
 /** The nice value of the detector threads (below the serving threads' 0). */

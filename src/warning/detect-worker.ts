@@ -33,7 +33,7 @@ parentPort!.on('message', async (m: { id: number; input?: WarningInput; snapshot
     if (m.snapshot) {
       // Read the snapshot here rather than on the serving thread (unpacking tens of thousands of rows), detect.
       const t0 = performance.now();
-      const input = await loadWarningInput(await dbFor(m.snapshot.url), m.snapshot.day, { upTo: new Date(m.snapshot.upTo), counts: false, cached: true });
+      const input = await loadWarningInput(await dbFor(m.snapshot.url), m.snapshot.day, { upTo: new Date(m.snapshot.upTo), counts: false, cache: { generation: m.snapshot.generation } });
       const t1 = performance.now();
       const detections = detectAll(input, m.options!);
       const snapshot = { countRows: input.counts.day.length, recentCases: input.recent.id.length, texts: input.recent.text?.filter(Boolean).length ?? 0 };

@@ -5,12 +5,12 @@ import { addDays } from '../shared/time.ts';
 import { TRENDING_HISTORY_DAYS, type PlaceInfo, type WarningInput } from './detect.ts';
 
 /**
- * The snapshot of `today`. With `cached` (the incremental runs, every few seconds under load) the recent cases are
- * kept between runs and only those changed since are read (a case's every update sets updated_at); the whole window
- * is read again when the day or window moves, when the cached count no longer matches the database's (a bulk load
- * with older timestamps, a deletion), and at least every RELOAD_MS.
+ * The snapshot of `today`. With `cache` (the incremental runs, every few seconds under load) the reference data and
+ * the recent cases are kept between runs and only the cases changed since are read (every update of a case sets
+ * updated_at; index cases_updated_at). The whole window is read again when the day or window moves, when the
+ * caller's generation moves on (it counts bulk loads, which may carry older timestamps), and every RELOAD_MS.
  */
-export async function loadWarningInput(db: Db, today: string, o: { historyDays?: number; recentDays?: number; textDays?: number; upTo?: Date; counts?: boolean; cached?: boolean } = {}): Promise<WarningInput> {
+export async function loadWarningInput(db: Db, today: string, o: { historyDays?: number; recentDays?: number; textDays?: number; upTo?: Date; counts?: boolean; cache?: { generation: number } } = {}): Promise<WarningInput> {
   const historyDays = o.historyDays ?? TRENDING_HISTORY_DAYS;
   const recentDays = o.recentDays ?? 56;
   const withCounts = o.counts ?? true;
@@ -31,19 +31,8 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
     return { list, idx };
   };
   const cats = codes(), dists = codes(), streets = codes();
-  const names = new Map<string, string>();
-  const catParent = new Map<string, string | null>();
-  for (const c of await db.query<{ code: string; name: string; parent_code: string | null }>('SELECT code, name, parent_code FROM categories')) {
-    names.set(c.code, c.name);
-    catParent.set(c.code, c.parent_code);
-  }
-  const divisions = new Map<string, { name: string; lng: number | null; lat: number | null; parent: string | null; level: string }>();
-  for (const d of await db.query('SELECT code, name, level, parent_code, lng, lat FROM divisions')) {
-    names.set(d.code, d.name);
-    divisions.set(d.code, { name: d.name, lng: d.lng, lat: d.lat, parent: d.parent_code, level: d.level });
-  }
-  const compounds = new Map<string, { name: string; lng: number | null; lat: number | null; community: string }>();
-  for (const c of await db.query('SELECT id, name, lng, lat, community_code FROM compounds')) compounds.set(c.id, { name: c.name, lng: c.lng, lat: c.lat, community: c.community_code });
+  const snapshot = await recentCases(db, [firstDay, recentFrom, today, textFrom, upTo], o.cache);
+  const { names, catParent, divisions, compounds } = snapshot.reference;
 
   // Daily counts for the trending series, aggregated in SQL: category × district (the city-wide and parent
   // category series are sums of these), and street × top-level category (street series; leaf × street is too
@@ -73,7 +62,7 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
   };
 
   // Recent cases one by one for the scan window; texts and callers only for the (shorter) emerging window.
-  const recentRows = await recentCaseRows(db, [firstDay, recentFrom, today, textFrom, upTo], o.cached ?? false);
+  const recentRows = snapshot.rows;
   const places: PlaceInfo[] = [];
   const placeIdx = new Map<string, number>();
   const placeOf = (r: any): number => {
@@ -108,15 +97,36 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
   return { today, firstDay, counts, catCodes: cats.list, districtCodes: dists.list, streetCodes: streets.list, catParent, names, recent, places };
 }
 
-/** Incremental runs re-read the whole window at least this often (a change inside a transaction that ran longer than
- *  the minute of overlap below is then picked up too). */
+type Reference = {
+  names: Map<string, string>;
+  catParent: Map<string, string | null>;
+  divisions: Map<string, { name: string; lng: number | null; lat: number | null; parent: string | null; level: string }>;
+  compounds: Map<string, { name: string; lng: number | null; lat: number | null; community: string }>;
+};
+
+async function readReference(db: Db): Promise<Reference> {
+  const r: Reference = { names: new Map(), catParent: new Map(), divisions: new Map(), compounds: new Map() };
+  for (const c of await db.query<{ code: string; name: string; parent_code: string | null }>('SELECT code, name, parent_code FROM categories')) {
+    r.names.set(c.code, c.name);
+    r.catParent.set(c.code, c.parent_code);
+  }
+  for (const d of await db.query('SELECT code, name, level, parent_code, lng, lat FROM divisions')) {
+    r.names.set(d.code, d.name);
+    r.divisions.set(d.code, { name: d.name, lng: d.lng, lat: d.lat, parent: d.parent_code, level: d.level });
+  }
+  for (const c of await db.query('SELECT id, name, lng, lat, community_code FROM compounds')) r.compounds.set(c.id, { name: c.name, lng: c.lng, lat: c.lat, community: c.community_code });
+  return r;
+}
+
+/** Incremental runs read the whole window (and the reference data) again at least this often: a change inside a
+ *  transaction that ran longer than the minute of overlap below, or a gazetteer edit, is then picked up too. */
 const RELOAD_MS = 15 * 60_000;
-interface RecentCache { key: string; rows: Map<string, Row>; watermark: number; loadedAt: number }
+interface RecentCache { key: string; generation: number; reference: Reference; rows: Map<string, Row>; watermark: number; loadedAt: number }
 const recentCaches = new WeakMap<Db, RecentCache>();
 
-/** The recent cases of the window [recentFrom, today] received up to upTo; see loadWarningInput. */
-async function recentCaseRows(db: Db, params: [string, string, string, string, Date], cached: boolean): Promise<Row[]> {
-  const [firstDay, recentFrom, today, textFrom, upTo] = params;
+/** The reference data and the recent cases of the window [recentFrom, today] received up to upTo (see loadWarningInput). */
+async function recentCases(db: Db, params: [string, string, string, string, Date], cache?: { generation: number }): Promise<{ reference: Reference; rows: Row[] }> {
+  const [firstDay, recentFrom, today, textFrom] = params;
   const select = `SELECT id, received_at, (local_day - $1::date)::int AS d, category_code, district_code, street_code, community_code, compound_id, lng, lat,
             CASE WHEN local_day >= $4::date THEN left(coalesce(title, '') || ' ' || content, 160) END AS text,
             CASE WHEN local_day >= $4::date THEN caller_phone_hash END AS person, extract(epoch FROM updated_at)::float8 AS updated
@@ -124,16 +134,16 @@ async function recentCaseRows(db: Db, params: [string, string, string, string, D
   const key = [firstDay, recentFrom, today, textFrom].join('|');
   const latest = (rows: Row[], from: number) => rows.reduce((m, r) => Math.max(m, Number(r.updated)), from);
   const c = recentCaches.get(db);
-  if (cached && c && c.key === key && Date.now() - c.loadedAt < RELOAD_MS) {
+  if (cache && c && c.key === key && c.generation === cache.generation && Date.now() - c.loadedAt < RELOAD_MS) {
     // Changed since the last run, with a minute of overlap: updated_at is its transaction's start, so a change
     // committed just after the last read can carry an earlier time than the newest one seen.
     const changed = await db.query(`${select} AND updated_at > to_timestamp($6::float8) - interval '1 minute'`, [...params, c.watermark]);
     for (const r of changed) c.rows.set(String(r.id), r);
     c.watermark = latest(changed, c.watermark);
-    const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases WHERE local_day BETWEEN $1::date AND $2::date AND received_at <= $3`, [recentFrom, today, upTo]);
-    if (n === c.rows.size) return [...c.rows.values()];
+    return { reference: c.reference, rows: [...c.rows.values()] };
   }
+  const reference = await readReference(db);
   const rows = await db.query(select, params);
-  if (cached) recentCaches.set(db, { key, rows: new Map(rows.map((r) => [String(r.id), r])), watermark: latest(rows, 0), loadedAt: Date.now() });
-  return rows;
+  if (cache) recentCaches.set(db, { key, generation: cache.generation, reference, rows: new Map(rows.map((r) => [String(r.id), r])), watermark: latest(rows, 0), loadedAt: Date.now() });
+  return { reference, rows };
 }

@@ -27,7 +27,7 @@ export interface RunSummary {
  * compares whole local days with their expected counts, so it belongs to the daily run over complete days;
  * a run without it (the incremental one) reads only the recent window.
  */
-export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date; options?: WarningOptions; inWorkers?: boolean; readInWorker?: string } = {}): Promise<RunSummary> {
+export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date; options?: WarningOptions; inWorkers?: boolean; readInWorker?: string; generation?: number } = {}): Promise<RunSummary> {
   const now = o.now ?? new Date();
   const day = o.day ?? localDay(now);
   const kinds = o.options?.kinds ?? ['trending', 'concentrated', 'emerging'];
@@ -35,14 +35,14 @@ export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date;
   const s = (ms: number) => Math.round(ms) / 1000;
   // An incremental run on a database server is read and detected in a worker with its own connection.
   const inWorker = o.readInWorker && !o.day && !kinds.includes('trending')
-    ? await snapshotAndDetectInWorker({ url: o.readInWorker, day, upTo: now.getTime() }, o.options ?? {})
+    ? await snapshotAndDetectInWorker({ url: o.readInWorker, day, upTo: now.getTime(), generation: o.generation ?? 0 }, o.options ?? {})
     : null;
   let detections, snapshot, seconds;
   if (inWorker) {
     ({ detections, snapshot } = inWorker);
     seconds = { load: s(inWorker.loadMs), detect: s(inWorker.detectMs) };
   } else {
-    const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending'), cached: !o.day && !kinds.includes('trending') });
+    const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending'), cache: !o.day && !kinds.includes('trending') ? { generation: o.generation ?? 0 } : undefined });
     const t1 = performance.now();
     // Worker threads pay off on a city's volume; a small snapshot is detected here faster than a worker starts.
     const inWorkers = o.inWorkers ?? input.recent.id.length + input.counts.day.length >= WORKER_MIN_ROWS;
@@ -86,6 +86,8 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
   let lastCtx: AppContext | null = null;
   let lastRunMs = 0;
   let lastRunEnd = 0;
+  /** Bulk loads so far: they may bring cases with old timestamps, which the cached snapshot would not see. */
+  let generation = 0;
   const fire = async () => {
     timer = null;
     if (running) { again = true; return; }
@@ -95,7 +97,7 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
         // In a serving process detection runs in the (persistent) worker threads whatever the volume: even a small
         // centre's snapshot takes tens to hundreds of ms, which on the event loop would stall every request. On a
         // database server the snapshot is read there too (at 1,000 cases/s its rows stalled intake by 100+ ms).
-        const s = await runWarning(lastCtx!, { options: { kinds: INCREMENTAL_KINDS, ...o.options }, now: o.now?.(), inWorkers: o.inWorkers ?? true, readInWorker: readInWorker(lastCtx!, o.inWorkers) });
+        const s = await runWarning(lastCtx!, { options: { kinds: INCREMENTAL_KINDS, ...o.options }, now: o.now?.(), inWorkers: o.inWorkers ?? true, readInWorker: readInWorker(lastCtx!, o.inWorkers), generation });
         o.onRun?.(s);
       } catch (e) {
         o.onError?.(e);
@@ -126,6 +128,7 @@ export function warningHooks(o: { debounceMs?: number; options?: WarningOptions;
     },
     async afterBulkLoad(ctx) {
       lastCtx = ctx;
+      generation++;
       schedule();
     },
     async flush() {
