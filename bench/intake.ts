@@ -1,5 +1,7 @@
-// Sustained intake through the real HTTP API: the server runs in a child process (as in production), the load
-// generator here keeps `concurrency` keep-alive requests in flight for `duration` seconds after a warm-up.
+// Sustained intake through the real HTTP API: the server runs in a child process (as in production). The load
+// generator here first keeps `concurrency` keep-alive requests in flight for `duration` seconds after a warm-up
+// (closed loop: how fast it goes), then starts requests on a fixed schedule at the engine's target rate for
+// `rate-duration` seconds (open loop, as calls arrive: latency counted from each request's scheduled start).
 // Engines: PGlite (temp data dir) and real PostgreSQL (a fresh database, dropped afterwards).
 // The database is prepared first as a centre would run it: reference data, 30 days of history (near-duplicate
 // index and repeat callers have something to find) and an active category model (261 leaf classes), so every
@@ -8,7 +10,8 @@
 // CPU per case is measured for the server process, the PostgreSQL backends serving it and the load generator
 // itself: on this shared 2-core machine wall-clock rates depend on the others' load, CPU per case does not.
 // npm run bench -- intake [--engine pglite|postgres|both] [--duration 15] [--concurrency 16] [--pg-url postgres://…]
-//   [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_] [--tag-threads N] [--keep-db]
+//   [--rate-duration 30] [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_]
+//   [--tag-threads N] [--keep-db]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -37,6 +40,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const which = arg('engine', 'both');
 const durationS = Number(arg('duration', '15'));
 const warmupS = Number(arg('warmup', '3'));
+// The open-loop run at the engine's target rate (0: none).
+const rateDurationS = Number(arg('rate-duration', '30'));
 const pgUrl = arg('pg-url', 'postgres://postgres@127.0.0.1:5432/postgres');
 // The PostgreSQL run's database is created as PREFIX<time> and dropped afterwards (kept with --keep-db, to study).
 const dbPrefix = arg('db-prefix', 'minsheng_bench_');
@@ -187,100 +192,192 @@ function threadCpu(pid: number | undefined): Map<number, number> {
 }
 
 
-async function load(port: number, concurrency: number, headers: Record<string, string>, bodies: string[], serverPid: number | undefined, dbPids: () => Promise<number[]>) {
+/** How the load generator offers requests: `concurrency` clients each sending the next request as soon as the last
+ *  one is answered (closed loop: the rate follows the server), or requests started on a fixed schedule of `rate`
+ *  per second whatever the answers' latency, as calls reach a centre (open loop). */
+type LoadMode = { concurrency: number } | { rate: number; maxConnections: number };
+
+/** The measured window's counters: latencies and statuses, and CPU of the server, its threads, PostgreSQL's
+ *  processes and the load generator between begin() and end(). */
+class Measurement {
+  measuring = false;
+  private lat: number[] = [];
+  private ok = 0;
+  private errors = 0;
+  private statuses: Record<string, number> = {};
+  private from = 0;
+  private cpuFrom: number | null = null;
+  private mainFrom: number | null = null;
+  private threadsFrom = new Map<number, number>();
+  private ioFrom = null as { w: number; r: number } | null;
+  private genFrom = process.cpuUsage();
+  private machineFrom = 0;
+  private pgFrom: Map<number, number> | null = null;
+
+  constructor(private serverPid: number | undefined, private dbPids: () => Promise<number[]>) {}
+
+  begin(): void {
+    this.measuring = true;
+    this.from = Date.now();
+    this.cpuFrom = cpuSeconds(this.serverPid);
+    this.mainFrom = threadCpuSeconds(this.serverPid);
+    this.threadsFrom = threadCpu(this.serverPid);
+    this.ioFrom = syscalls(this.serverPid);
+    this.genFrom = process.cpuUsage();
+    this.machineFrom = machineCpuSeconds();
+    void this.dbPids().then((pids) => (this.pgFrom = new Map(pids.map((p) => [p, cpuSeconds(p) ?? 0]))));
+  }
+
+  private perSecond: number[][] = [];
+  private lagPerSecond: number[] = [];
+
+  /** How late the load generator started a scheduled request (its own stalls, not the server's latency). */
+  sendLag(ms: number): void {
+    const second = Math.floor((Date.now() - this.from) / 1000);
+    this.lagPerSecond[second] = Math.max(this.lagPerSecond[second] ?? 0, ms);
+  }
+
+  record(status: number, ms: number): void {
+    const second = Math.floor((Date.now() - this.from) / 1000);
+    (this.perSecond[second] ??= []).push(ms);
+    this.statuses[status] = (this.statuses[status] ?? 0) + 1;
+    if (status === 201) (this.ok++, this.lat.push(ms));
+    else this.errors++;
+  }
+
+  async end(mode: LoadMode) {
+    const { serverPid, ok, lat } = this;
+    const elapsed = (Date.now() - this.from) / 1000;
+    const cpuTo = cpuSeconds(serverPid);
+    const mainTo = threadCpuSeconds(serverPid);
+    const ioTo = syscalls(serverPid);
+    const busiestOther = Math.max(0, ...[...threadCpu(serverPid)].filter(([t]) => t !== serverPid).map(([t, s]) => s - (this.threadsFrom.get(t) ?? 0)));
+    const gen = process.cpuUsage(this.genFrom);
+    const machine = machineCpuSeconds() - this.machineFrom;
+    // Every server process, those started during the measurement from zero (a new connection, autovacuum).
+    const pgFrom = this.pgFrom;
+    const pgCpu = pgFrom === null ? null : (await this.dbPids()).reduce((a, p) => a + (cpuSeconds(p) ?? 0) - (pgFrom.get(p) ?? 0), 0);
+    // CPU per case: independent of how busy the shared machine is. The whole pipeline on one machine needs
+    // (server + PostgreSQL + load generator) ms per case; 2 cores × 1000 / that = what a quiet machine could do.
+    const perCase = (s: number | null) => (s !== null && ok ? Math.round((s * 1000 * 1000) / ok) / 1000 : null);
+    const serverCpuMsPerCase = perCase(this.cpuFrom !== null && cpuTo !== null ? cpuTo - this.cpuFrom : null);
+    const cpuMsPerCase = {
+      server: serverCpuMsPerCase,
+      // The server's main thread (HTTP, validation, tagging); the rest of the server is its other threads
+      // (PGlite's thread, libuv's pool, GC helpers, warning detectors).
+      serverMainThread: perCase(this.mainFrom !== null && mainTo !== null ? mainTo - this.mainFrom : null),
+      serverBusiestOtherThread: perCase(busiestOther),
+      postgres: perCase(pgCpu),
+      loadGenerator: perCase((gen.user + gen.system) / 1e6),
+      total: null as number | null,
+    };
+    cpuMsPerCase.total = serverCpuMsPerCase === null ? null : Math.round(((cpuMsPerCase.server ?? 0) + (cpuMsPerCase.postgres ?? 0) + (cpuMsPerCase.loadGenerator ?? 0)) * 1000) / 1000;
+    const cores = os.cpus().length;
+    lat.sort((a, b) => a - b);
+    const q = (p: number) => (lat.length ? Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 100) / 100 : null);
+    return {
+      ...mode, measuredFrom: this.from, durationS: Math.round(elapsed * 10) / 10, cases: ok, errors: this.errors, statuses: this.statuses, casesPerSec: Math.round(ok / elapsed),
+      p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1),
+      serverCpuMsPerCase, cpuMsPerCase,
+      // The server's write / read system calls per stored case (socket writes to PostgreSQL and to clients).
+      serverSyscallsPerCase: this.ioFrom && ioTo && ok ? { write: Math.round(((ioTo.w - this.ioFrom.w) / ok) * 100) / 100, read: Math.round(((ioTo.r - this.ioFrom.r) / ok) * 100) / 100 } : null,
+      // What the pipeline would sustain if it had the machine's cores to itself (CPU-bound estimate).
+      cpuBoundCasesPerSec: cpuMsPerCase.total ? Math.round((cores * 1000) / cpuMsPerCase.total) : null,
+      // Share of the machine's CPU used by everything else (other engineers' work) during the measurement.
+      othersCpuShare: machine > 0 ? Math.round(Math.max(0, 1 - ((cpuTo ?? 0) - (this.cpuFrom ?? 0) + (pgCpu ?? 0) + (gen.user + gen.system) / 1e6) / machine) * 100) / 100 : null,
+      loadAverage1m: Math.round(os.loadavg()[0]! * 10) / 10,
+      // Each second of the measurement: answers, and p99 / max latency of the requests answered in it.
+      perSecond: Array.from(this.perSecond, (l = [], i) => {
+        l.sort((a, b) => a - b);
+        return { n: l.length, p99Ms: Math.round(l[Math.floor(0.99 * l.length)] ?? 0), maxMs: Math.round(l[l.length - 1] ?? 0), ...('rate' in mode ? { sendLagMs: Math.round(this.lagPerSecond[i] ?? 0) } : {}) };
+      }),
+    };
+  }
+}
+
+/** Requests sent so far by this process: each its own Idempotency-Key, across all load phases. */
+let seq = 0;
+
+async function load(port: number, mode: LoadMode, measuredS: number, headers: Record<string, string>, bodies: string[], serverPid: number | undefined, dbPids: () => Promise<number[]>) {
   // Prepared once: the request head with the session, and every body as bytes.
   const head = Buffer.from(`POST /api/cases HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}`);
   const encoded = bodies.map((b) => Buffer.from(b));
   const connections: LoadConnection[] = [];
-  let seq = 0;
-  const lat: number[] = [];
-  let ok = 0;
-  let errors = 0;
-  const statuses: Record<string, number> = {};
-  let measuring = false;
-  const body = () => encoded[seq++ % encoded.length]!;
-  const start = Date.now();
-  const warmEnd = start + warmupS * 1000;
-  const end = warmEnd + durationS * 1000;
-  let measuredFrom = 0;
-  let cpuFrom: number | null = null;
-  let mainFrom: number | null = null;
-  let threadsFrom = new Map<number, number>();
-  let ioFrom = null as { w: number; r: number } | null;
-  let genFrom = process.cpuUsage();
-  let machineFrom = machineCpuSeconds();
-  let pgFrom: Map<number, number> | null = null;
-  async function worker() {
-    let conn = new LoadConnection(port);
-    connections.push(conn);
-    while (Date.now() < end) {
-      const t0 = performance.now();
-      const b = body();
-      const status = await conn.post(head, `bench-${process.pid}-${seq}`, b).catch(() => {
-        conn.close();
-        connections.push((conn = new LoadConnection(port)));
-        return 0;
-      });
-      const r = { status };
-      const ms = performance.now() - t0;
-      if (!measuring && Date.now() >= warmEnd) {
-        measuring = true;
-        measuredFrom = Date.now();
-        cpuFrom = cpuSeconds(serverPid);
-        mainFrom = threadCpuSeconds(serverPid);
-        threadsFrom = threadCpu(serverPid);
-        ioFrom = syscalls(serverPid);
-        genFrom = process.cpuUsage();
-        machineFrom = machineCpuSeconds();
-        void dbPids().then((pids) => (pgFrom = new Map(pids.map((p) => [p, cpuSeconds(p) ?? 0]))));
+  const open = () => {
+    const c = new LoadConnection(port);
+    connections.push(c);
+    return c;
+  };
+  const m = new Measurement(serverPid, dbPids);
+  const warmEnd = Date.now() + warmupS * 1000;
+  const end = warmEnd + measuredS * 1000;
+  /** One request on `conn` (replaced by a new connection if it failed); resolves with the status (0: failed). */
+  const send = async (conn: LoadConnection): Promise<{ status: number; conn: LoadConnection }> => {
+    const n = seq++;
+    const status = await conn.post(head, `bench-${process.pid}-${n}`, encoded[n % encoded.length]!).catch(() => 0);
+    if (status === 0) conn.close();
+    return { status, conn: status === 0 ? open() : conn };
+  };
+
+  if ('concurrency' in mode) {
+    const client = async () => {
+      let conn = open();
+      while (Date.now() < end) {
+        const t0 = performance.now();
+        const r = await send(conn);
+        conn = r.conn;
+        if (!m.measuring && Date.now() >= warmEnd) m.begin();
+        else if (m.measuring) m.record(r.status, performance.now() - t0);
       }
-      if (!measuring) continue;
-      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      if (r.status === 201) (ok++, lat.push(ms));
-      else errors++;
-    }
+    };
+    await Promise.all(Array.from({ length: mode.concurrency }, client));
+  } else {
+    // Request i starts at t0 + i / rate on an idle connection (a new one while fewer than maxConnections are open;
+    // else it waits for one). Its latency counts from its scheduled start, so a stall counts against every request
+    // it held up (no coordinated omission).
+    // A pool opened beforehand, as a gateway keeps one; more are opened only while all are busy.
+    const idle: LoadConnection[] = Array.from({ length: Math.min(32, mode.maxConnections) }, open);
+    const waiting: number[] = [];
+    let inFlight = 0;
+    const t0 = performance.now();
+    const startAt = Date.now();
+    const interval = 1000 / mode.rate;
+    let i = 0;
+    let scheduleDone = false;
+    let drained: () => void = () => {};
+    const run = async (conn: LoadConnection, scheduled: number, measured: boolean) => {
+      inFlight++;
+      const r = await send(conn);
+      inFlight--;
+      if (measured) m.record(r.status, performance.now() - scheduled);
+      const next = waiting.shift();
+      if (next !== undefined) void run(r.conn, next, next - t0 >= warmEnd - startAt);
+      else idle.push(r.conn);
+      if (!inFlight && scheduleDone) drained();
+    };
+    await new Promise<void>((resolve) => {
+      drained = resolve;
+      const tick = () => {
+        const now = performance.now();
+        for (; t0 + i * interval <= now && startAt + i * interval < end; i++) {
+          const scheduled = t0 + i * interval;
+          const measured = i * interval >= warmEnd - startAt;
+          if (measured && !m.measuring) m.begin();
+          if (measured) m.sendLag(now - scheduled);
+          const conn = idle.pop() ?? (connections.length < mode.maxConnections ? open() : undefined);
+          if (conn) void run(conn, scheduled, measured);
+          else waiting.push(scheduled);
+        }
+        if (startAt + i * interval < end) return void setTimeout(tick, 1);
+        scheduleDone = true;
+        if (!inFlight) resolve();
+      };
+      tick();
+    });
   }
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (Date.now() - measuredFrom) / 1000;
-  const cpuTo = cpuSeconds(serverPid);
-  const mainTo = threadCpuSeconds(serverPid);
-  const ioTo = syscalls(serverPid);
-  const busiestOther = Math.max(0, ...[...threadCpu(serverPid)].filter(([t]) => t !== serverPid).map(([t, s]) => s - (threadsFrom.get(t) ?? 0)));
-  const gen = process.cpuUsage(genFrom);
-  const machine = machineCpuSeconds() - machineFrom;
-  // Every server process, those started during the measurement from zero (a new connection, autovacuum).
-  const pgCpu = pgFrom === null ? null : (await dbPids()).reduce((a, p) => a + (cpuSeconds(p) ?? 0) - (pgFrom!.get(p) ?? 0), 0);
+  const result = await m.end(mode);
   for (const c of connections) c.close();
-  // CPU per case: independent of how busy the shared machine is. The whole pipeline on one machine needs
-  // (server + PostgreSQL + load generator) ms per case; 2 cores × 1000 / that = what a quiet machine could do.
-  const perCase = (s: number | null) => (s !== null && ok ? Math.round((s * 1000 * 1000) / ok) / 1000 : null);
-  const serverCpuMsPerCase = perCase(cpuFrom !== null && cpuTo !== null ? cpuTo - cpuFrom : null);
-  const cpuMsPerCase = {
-    server: serverCpuMsPerCase,
-    // The server's main thread (HTTP, validation, tagging); the rest of the server is its other threads
-    // (PGlite's thread, libuv's pool, GC helpers, warning detectors).
-    serverMainThread: perCase(mainFrom !== null && mainTo !== null ? mainTo - mainFrom : null),
-    serverBusiestOtherThread: perCase(busiestOther),
-    postgres: perCase(pgCpu),
-    loadGenerator: perCase((gen.user + gen.system) / 1e6),
-    total: null as number | null,
-  };
-  cpuMsPerCase.total = serverCpuMsPerCase === null ? null : Math.round(((cpuMsPerCase.server ?? 0) + (cpuMsPerCase.postgres ?? 0) + (cpuMsPerCase.loadGenerator ?? 0)) * 1000) / 1000;
-  const cores = os.cpus().length;
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => (lat.length ? Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 100) / 100 : null);
-  return {
-    concurrency, durationS: Math.round(elapsed * 10) / 10, cases: ok, errors, statuses, casesPerSec: Math.round(ok / elapsed),
-    p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1),
-    serverCpuMsPerCase, cpuMsPerCase,
-    // The server's write / read system calls per stored case (socket writes to PostgreSQL and to clients).
-    serverSyscallsPerCase: ioFrom && ioTo && ok ? { write: Math.round(((ioTo.w - ioFrom.w) / ok) * 100) / 100, read: Math.round(((ioTo.r - ioFrom.r) / ok) * 100) / 100 } : null,
-    // What the pipeline would sustain if it had the machine's cores to itself (CPU-bound estimate).
-    cpuBoundCasesPerSec: cpuMsPerCase.total ? Math.round((cores * 1000) / cpuMsPerCase.total) : null,
-    // Share of the machine's CPU used by everything else (other engineers' work) during the measurement.
-    othersCpuShare: machine > 0 ? Math.round(Math.max(0, 1 - ((cpuTo ?? 0) - (cpuFrom ?? 0) + (pgCpu ?? 0) + (gen.user + gen.system) / 1e6) / machine) * 100) / 100 : null,
-    loadAverage1m: Math.round(os.loadavg()[0]! * 10) / 10,
-  };
+  return { ...result, connections: connections.length };
 }
 
 const bodies = requestBodies(30_000);
@@ -351,7 +448,7 @@ async function stageCpu(ctx: Awaited<ReturnType<typeof createContext>>): Promise
 
 const sharedModel: { current: TrainedModel | null } = { current: null };
 
-async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
+async function runEngine(name: 'pglite' | 'postgres', concurrency: number, targetRate: number) {
   let dbName: string | undefined;
   let env: Record<string, string>;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ms-bench-${name}-`));
@@ -371,18 +468,22 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
     console.log(`${name}: ${prepared.historyCases} cases of history and a model on ${prepared.trainedOn} cases ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     const { child, port } = await startServer(env);
     let r;
+    let atTargetRate;
     const monitor = dbName ? adminSql() : null;
     try {
       const headers = await authHeaders(new http.Agent(), port);
       // All of the server's processes (backends, WAL writer, checkpointer, autovacuum): the writes cost there too.
       const dbPids = async () => (monitor ? (await monitor.unsafe(`SELECT pid FROM pg_stat_activity`)).map((x) => Number(x.pid)) : []);
-      r = await load(port, concurrency, headers, bodies, child.pid, dbPids);
+      if (durationS > 0) r = await load(port, { concurrency }, durationS, headers, bodies, child.pid, dbPids);
+      // Then the same server offered the target rate on a fixed schedule (open loop), for longer: does it sustain
+      // that rate, and at what latency?
+      if (rateDurationS > 0) atTargetRate = await load(port, { rate: targetRate, maxConnections: 256 }, rateDurationS, headers, bodies, child.pid, dbPids);
     } finally {
       await monitor?.end();
       child.kill('SIGTERM');
       await new Promise((res) => (child.exitCode !== null ? res(null) : child.once('exit', res)));
     }
-    return { ...r, taggingThreads: tagThreads === '' ? defaultTaggingThreads(name) : Number(tagThreads), state: { historyCases: prepared.historyCases, modelTrainedOn: prepared.trainedOn, tagged: await taggedShare(env) } };
+    return { ...r, atTargetRate, taggingThreads: tagThreads === '' ? defaultTaggingThreads(name) : Number(tagThreads), state: { historyCases: prepared.historyCases, modelTrainedOn: prepared.trainedOn, tagged: await taggedShare(env) } };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (dbName && process.argv.includes('--keep-db')) console.log(`kept database ${dbName} (--keep-db)`);
@@ -397,14 +498,14 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number) {
 const results: Record<string, unknown> = {};
 if (which === 'both' || which === 'postgres') {
   try {
-    results.postgres = { ...(await runEngine('postgres', Number(arg('concurrency', '16')))), target: { casesPerSec: 1000, p99Ms: 50 } };
+    results.postgres = { ...(await runEngine('postgres', Number(arg('concurrency', '16')), 1000)), target: { casesPerSec: 1000, p99Ms: 50 } };
   } catch (err) {
     results.postgres = { skipped: `PostgreSQL run failed (${pgUrl}): ${(err as Error).message}` };
   }
 }
-if (which === 'both' || which === 'pglite') results.pglite = { ...(await runEngine('pglite', Number(arg('concurrency', '8')))), target: { casesPerSec: 300 } };
+if (which === 'both' || which === 'pglite') results.pglite = { ...(await runEngine('pglite', Number(arg('concurrency', '8')), 300)), target: { casesPerSec: 300 } };
 writeResults('intake', {
-  method: `POST /api/cases through the HTTP API, each request its own body (synthetic city requests) and Idempotency-Key: auth (cookie session), validation, tagging (category model over 261 leaves, request type, urgency, place, keywords, near-duplicates, repeat callers), encryption, case number, case + audit event + rollups in one transaction (concurrent requests batched), NOTIFY after commit. Database prepared with ${historyDays} days × ${HISTORY_PER_DAY} cases of history and an active model; server in a child process; ${warmupS}s warm-up then ${durationS}s measured; keep-alive load generator in the benchmark process on the same machine. cpuMsPerCase: CPU of the server process, of all PostgreSQL server processes (backends, WAL writer, checkpointer, autovacuum) and of the load generator per stored case; cpuBoundCasesPerSec = cores × 1000 / total`,
+  method: `POST /api/cases through the HTTP API, each request its own body (synthetic city requests) and Idempotency-Key: auth (cookie session), validation, tagging (category model over 261 leaves, request type, urgency, place, keywords, near-duplicates, repeat callers), encryption, case number, case + audit event + rollups in one transaction (concurrent requests batched), NOTIFY after commit. Database prepared with ${historyDays} days × ${HISTORY_PER_DAY} cases of history and an active model; server in a child process; closed loop (concurrency requests in flight): ${warmupS}s warm-up then ${durationS}s measured; then atTargetRate: open loop, requests started on a fixed schedule at the engine's target rate, ${warmupS}s warm-up then ${rateDurationS}s measured, latency from each request's scheduled start (no coordinated omission); keep-alive load generator in the benchmark process on the same machine. cpuMsPerCase: CPU of the server process, of all PostgreSQL server processes (backends, WAL writer, checkpointer, autovacuum) and of the load generator per stored case; cpuBoundCasesPerSec = cores × 1000 / total`,
   stagesCpuMsPerCase: stages,
   ...results,
 });
