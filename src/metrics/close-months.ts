@@ -4,11 +4,7 @@
 import type { Db } from '../store/db.ts';
 import { registerJob } from '../jobs/registry.ts';
 import { localDay } from '../shared/time.ts';
-import { COUNTERS, KEY_COLUMNS } from './indicators.ts';
-
-const counterList = COUNTERS.join(', ');
-const keyList = KEY_COLUMNS.join(', ');
-const groupAll = KEY_COLUMNS.map((_, i) => i + 1).join(', ');
+import { monthlyFromDailySql } from './rollups.ts';
 
 /** Closes every month before the month of `today` (local day) not closed yet; returns the new first open month. */
 export async function closeRollupMonths(db: Db, today = localDay(new Date())): Promise<{ openFrom: string; closed: number }> {
@@ -27,18 +23,7 @@ export async function closeRollupMonths(db: Db, today = localDay(new Date())): P
     // Normally empty: a month's monthly rows are only written once it is closed.
     await tx.query(`DELETE FROM rollup_monthly WHERE ${where}`, range);
     await tx.query(`DELETE FROM rollup_cube_monthly WHERE ${where}`, range);
-    await tx.query(
-      `INSERT INTO rollup_monthly (${keyList}, ${counterList})
-       SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', local_day)::date` : k)).join(', ')}, ${COUNTERS.map((k) => `sum(${k})`).join(', ')}
-       FROM rollup_daily WHERE ${where} GROUP BY ${groupAll} ORDER BY ${groupAll}`,
-      range,
-    );
-    await tx.query(
-      `INSERT INTO rollup_cube_monthly (local_day, dim, key, ${counterList})
-       SELECT date_trunc('month', local_day)::date, dim, key, ${COUNTERS.map((k) => `sum(${k})`).join(', ')}
-       FROM rollup_cube_daily WHERE ${where} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`,
-      range,
-    );
+    for (const sql of monthlyFromDailySql(where)) await tx.query(sql, range);
     await tx.query(`UPDATE rollup_months SET open_from = $1::date`, [openFrom]);
     const [{ n }] = await tx.query<{ n: number }>(`SELECT count(DISTINCT date_trunc('month', local_day))::int AS n FROM rollup_cube_monthly WHERE ${where}`, range);
     return { openFrom, closed: n };

@@ -6,6 +6,7 @@ import { COUNTERS, COUNTER_SQL, KEY_COLUMNS, ROLLUP_KEYS } from './indicators.ts
 import { forgetTopicCounts } from './topics.ts';
 
 const keyList = KEY_COLUMNS.join(', ');
+const groupAll = KEY_COLUMNS.map((_, i) => i + 1).join(', ');
 const counterList = COUNTERS.join(', ');
 const selectKeys = (monthly: boolean) =>
   KEY_COLUMNS.map((k) => (k === 'local_day' && monthly ? `date_trunc('month', ${ROLLUP_KEYS[k]})::date` : ROLLUP_KEYS[k]) + ` AS ${k}`).join(', ');
@@ -109,6 +110,15 @@ function deltaParams(changes: { before: Row | null; after: Row | null }[]): [str
   return after.length || before.length ? [JSON.stringify(after), JSON.stringify(before)] : null;
 }
 
+/** The monthly rows (full grain, cube) of the days matching `where`, summed from the daily rows (rebuild, month close). */
+export const monthlyFromDailySql = (where: string): [string, string] => [
+  `INSERT INTO rollup_monthly (${keyList}, ${counterList})
+   SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', local_day)::date` : k)).join(', ')}, ${sums()}
+   FROM rollup_daily WHERE ${where} GROUP BY ${groupAll} ORDER BY ${groupAll}`,
+  `INSERT INTO rollup_cube_monthly (local_day, dim, key, ${counterList})
+   SELECT date_trunc('month', local_day)::date, dim, key, ${sums()} FROM rollup_cube_daily WHERE ${where} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`,
+];
+
 const monthStart = (day: string) => day.slice(0, 7) + '-01';
 const monthEnd = (day: string) => {
   const [y, m] = day.split('-').map(Number);
@@ -147,20 +157,14 @@ function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promis
        GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}`,
       params,
     );
-    await tx.query(
-      `INSERT INTO rollup_monthly (${keyList}, ${counterList})
-       SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', local_day)::date` : k)).join(', ')}, ${COUNTERS.map((k) => `sum(${k})`).join(', ')}
-       FROM rollup_daily WHERE ${where} AND ${CLOSED_MONTHS_DAY()}
-       GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}`,
-      params,
-    );
+    const [monthly, cubeMonthly] = monthlyFromDailySql(`${where} AND ${CLOSED_MONTHS_DAY()}`);
+    await tx.query(monthly, params);
     await tx.query(`INSERT INTO rollup_cube_daily (local_day, dim, key, ${counterList})
        SELECT r.local_day, v.dim, v.key, ${sums('r.')} FROM rollup_daily r ${cubeLateral} WHERE ${where.replace(/local_day/g, 'r.local_day')} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`, params);
     await tx.query(`INSERT INTO rollup_cube_daily (local_day, dim, key, ${counterList})
        SELECT c.local_day, v.dim, v.key, ${COUNTERS.map((k) => `sum(${COUNTER_SQL[k]})`).join(', ')}
        FROM cases c ${placeLateral} WHERE ${where.replace(/local_day/g, 'c.local_day')} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`, params);
-    await tx.query(`INSERT INTO rollup_cube_monthly (local_day, dim, key, ${counterList})
-       SELECT date_trunc('month', local_day)::date, dim, key, ${sums()} FROM rollup_cube_daily WHERE ${where} AND ${CLOSED_MONTHS_DAY()} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`, params);
+    await tx.query(cubeMonthly, params);
     const [d] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_daily WHERE ${where}`, params);
     const [m] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM rollup_monthly WHERE ${where}`, params);
     return { dailyRows: d.n, monthlyRows: m.n };
