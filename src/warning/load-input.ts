@@ -119,8 +119,9 @@ async function readReference(db: Db): Promise<Reference> {
 }
 
 /** Incremental runs read the whole window (and the reference data) again at least this often: a change inside a
- *  transaction that ran longer than the minute of overlap below, or a gazetteer edit, is then picked up too. */
+ *  transaction that ran longer than the overlap below, or a gazetteer edit, is then picked up too. */
 const RELOAD_MS = 15 * 60_000;
+const OVERLAP_S = 5;
 interface RecentCache { key: string; generation: number; reference: Reference; rows: Map<string, Row>; watermark: number; loadedAt: number }
 const recentCaches = new WeakMap<Db, RecentCache>();
 
@@ -135,9 +136,11 @@ async function recentCases(db: Db, params: [string, string, string, string, Date
   const latest = (rows: Row[], from: number) => rows.reduce((m, r) => Math.max(m, Number(r.updated)), from);
   const c = recentCaches.get(db);
   if (cache && c && c.key === key && c.generation === cache.generation && Date.now() - c.loadedAt < RELOAD_MS) {
-    // Changed since the last run, with a minute of overlap: updated_at is its transaction's start, so a change
-    // committed just after the last read can carry an earlier time than the newest one seen.
-    const changed = await db.query(`${select} AND updated_at > to_timestamp($6::float8) - interval '1 minute'`, [...params, c.watermark]);
+    // Changed since the last run, with OVERLAP_S of overlap: updated_at is its transaction's start, so a change
+    // committed just after the last read can carry an earlier time than the newest one seen (intake and lifecycle
+    // transactions last milliseconds; a longer one is picked up by the next whole read). Not more: under load
+    // every second of overlap is a thousand cases read again each run.
+    const changed = await db.query(`${select} AND updated_at > to_timestamp($6::float8 - ${OVERLAP_S})`, [...params, c.watermark]);
     for (const r of changed) c.rows.set(String(r.id), r);
     c.watermark = latest(changed, c.watermark);
     return { reference: c.reference, rows: [...c.rows.values()] };
