@@ -10,7 +10,7 @@
 // CPU per case is measured for the server process, the PostgreSQL backends serving it and the load generator
 // itself: on this shared 2-core machine wall-clock rates depend on the others' load, CPU per case does not.
 // npm run bench -- intake [--engine pglite|postgres|both] [--duration 15] [--concurrency 16] [--pg-url postgres://…]
-//   [--rate-duration 30] [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_]
+//   [--rate-duration 30] [--rate N] [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_]
 //   [--tag-threads N] [--keep-db]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,6 +42,8 @@ const durationS = Number(arg('duration', '15'));
 const warmupS = Number(arg('warmup', '3'));
 // The open-loop run at the engine's target rate (0: none).
 const rateDurationS = Number(arg('rate-duration', '30'));
+// --rate N: the open loop at N requests/s instead of the engine's target (to find the rate a latency holds up to).
+const rateOverride = Number(arg('rate', '0'));
 const pgUrl = arg('pg-url', 'postgres://postgres@127.0.0.1:5432/postgres');
 // The PostgreSQL run's database is created as PREFIX<time> and dropped afterwards (kept with --keep-db, to study).
 const dbPrefix = arg('db-prefix', 'minsheng_bench_');
@@ -477,7 +479,7 @@ async function runEngine(name: 'pglite' | 'postgres', concurrency: number, targe
       if (durationS > 0) r = await load(port, { concurrency }, durationS, headers, bodies, child.pid, dbPids);
       // Then the same server offered the target rate on a fixed schedule (open loop), for longer: does it sustain
       // that rate, and at what latency?
-      if (rateDurationS > 0) atTargetRate = await load(port, { rate: targetRate, maxConnections: 256 }, rateDurationS, headers, bodies, child.pid, dbPids);
+      if (rateDurationS > 0) atTargetRate = await load(port, { rate: rateOverride || targetRate, maxConnections: 256 }, rateDurationS, headers, bodies, child.pid, dbPids);
     } finally {
       await monitor?.end();
       child.kill('SIGTERM');
