@@ -26,6 +26,13 @@ async function newCase(db: Db, day: string, hour: number, category = 'T0101'): P
     return Number(row.id);
   });
 }
+/** A metrics test city whose monthly rollups hold January 2026 at most (February onwards open). */
+async function openCity(open: () => Promise<Db>): Promise<Db> {
+  const db = await open();
+  await seedMetricsCity(db);
+  await db.query(`UPDATE rollup_months SET open_from = '2026-02-01'`);
+  return db;
+}
 const resolveOnline = (db: Db, id: number) =>
   db.tx(async (tx) => {
     const [before, after] = await updateCase(tx, id, { status: 'resolved_online', closed_at: new Date() });
@@ -35,10 +42,8 @@ const resolveOnline = (db: Db, id: number) =>
 for (const engine of engines()) {
   describe(`closing rollup months (${engine.name})`, () => {
     it('keeps open months out of the monthly rollups, and the numbers equal before and after the close', async () => {
-      const db = await engine.open();
+      const db = await openCity(engine.open);
       try {
-        await seedMetricsCity(db);
-        await db.query(`UPDATE rollup_months SET open_from = '2026-02-01'`);
         const ids = [];
         for (const [day, n] of [['2026-01-20', 3], ['2026-02-03', 4], ['2026-02-27', 2], ['2026-03-05', 1]] as const) {
           for (let i = 0; i < n; i++) ids.push(await newCase(db, day, 8 + i));
@@ -68,10 +73,8 @@ for (const engine of engines()) {
 
     if (engine.name === 'postgres') {
       it('loses and doubles nothing when case changes run concurrently with the close', async () => {
-        const db = await engine.open();
+        const db = await openCity(engine.open);
         try {
-          await seedMetricsCity(db);
-          await db.query(`UPDATE rollup_months SET open_from = '2026-02-01'`);
           const ids = [];
           for (let i = 0; i < 40; i++) ids.push(await newCase(db, i % 2 ? '2026-02-10' : '2026-03-02', 9));
           await Promise.all([

@@ -3,12 +3,12 @@
 // intake writes no monthly rows (migration 0080). Run hourly by the job workers; harmless to run any time.
 import type { Db } from '../store/db.ts';
 import { registerJob } from '../jobs/registry.ts';
-import { localDay } from '../shared/time.ts';
+import { localDay, monthStart } from '../shared/time.ts';
 import { monthlyFromDailySql } from './rollups.ts';
 
 /** Closes every month before the month of `today` (local day) not closed yet; returns the new first open month. */
 export async function closeRollupMonths(db: Db, today = localDay(new Date())): Promise<{ openFrom: string; closed: number }> {
-  const openFrom = today.slice(0, 8) + '01';
+  const openFrom = monthStart(today);
   const [state] = await db.query<{ open_from: string }>(`SELECT open_from::text FROM rollup_months`);
   if (state && state.open_from >= openFrom) return { openFrom: state.open_from, closed: 0 };
   return db.tx(async (tx) => {

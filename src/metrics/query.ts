@@ -3,7 +3,7 @@
 // drill-down to the cases behind any number. Dashboard, big screen and reports all call these.
 import type { Db } from '../store/db.ts';
 import { validationError, notFound } from '../shared/errors.ts';
-import { addDays, daysBetween } from '../shared/time.ts';
+import { addDays, daysBetween, monthStart, nextMonthStart } from '../shared/time.ts';
 import { CLOSED_MONTHS_DAY } from './rollups.ts';
 import { ROLLUP_KEYS, UNSAT_REASONS, UNSAT_REASON_OTHER, type Counter } from './indicators.ts';
 import { DIMENSIONS, METRIC_BY_NAME, REQUEST_TYPE_LABELS, metricValue, type Dimension, type MetricDef } from './definitions.ts';
@@ -83,11 +83,6 @@ function filterSql(filters: Filters, unitScope: string | null | undefined, p: Pa
   return out;
 }
 
-export const nextMonthStart = (day: string) => {
-  const [y, m] = day.split('-').map(Number);
-  return `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`;
-};
-const monthStartOf = (day: string) => day.slice(0, 7) + '-01';
 
 /** The rollup rows of a period: whole closed months from rollup_monthly, the rest from rollup_daily. */
 const FULL_TABLES = ['rollup_monthly', 'rollup_daily'] as const;
@@ -95,7 +90,7 @@ const CUBE_TABLES = ['rollup_cube_monthly', 'rollup_cube_daily'] as const;
 
 function rollupSource(period: Period, cols: string[], where: string[], p: Params, tables: readonly [string, string] = FULL_TABLES): string {
   const m1 = period.from.endsWith('-01') ? period.from : nextMonthStart(period.from);
-  const m2 = nextMonthStart(period.to) === addDays(period.to, 1) ? addDays(period.to, 1) : monthStartOf(period.to);
+  const m2 = nextMonthStart(period.to) === addDays(period.to, 1) ? addDays(period.to, 1) : monthStart(period.to);
   const w = where.length ? ' AND ' + where.join(' AND ') : '';
   const sel = cols.join(', ');
   if (m1 < m2) {
@@ -278,7 +273,7 @@ export async function metricSeries(db: Db, q: MetricQuery & { granularity: Granu
 
 function buckets(p: Period, g: Granularity): string[] {
   const out: string[] = [];
-  let d = g === 'month' ? monthStartOf(p.from) : g === 'week' ? addDays(p.from, -((new Date(p.from + 'T00:00:00Z').getUTCDay() + 6) % 7)) : p.from;
+  let d = g === 'month' ? monthStart(p.from) : g === 'week' ? addDays(p.from, -((new Date(p.from + 'T00:00:00Z').getUTCDay() + 6) % 7)) : p.from;
   while (d <= p.to) {
     out.push(d);
     d = g === 'month' ? nextMonthStart(d) : addDays(d, g === 'week' ? 7 : 1);

@@ -1,15 +1,14 @@
 // Keeping the rollups current: a delta per case change inside the change's transaction, and a rebuild from
 // the cases table after bulk loads. Both use the expressions in indicators.ts, so they cannot drift apart.
 import type { Db, Row } from '../store/db.ts';
-import { addDays } from '../shared/time.ts';
+import { addDays, monthStart, nextMonthStart } from '../shared/time.ts';
 import { COUNTERS, COUNTER_SQL, KEY_COLUMNS, ROLLUP_KEYS } from './indicators.ts';
 import { forgetTopicCounts } from './topics.ts';
 
 const keyList = KEY_COLUMNS.join(', ');
 const groupAll = KEY_COLUMNS.map((_, i) => i + 1).join(', ');
 const counterList = COUNTERS.join(', ');
-const selectKeys = (monthly: boolean) =>
-  KEY_COLUMNS.map((k) => (k === 'local_day' && monthly ? `date_trunc('month', ${ROLLUP_KEYS[k]})::date` : ROLLUP_KEYS[k]) + ` AS ${k}`).join(', ');
+const selectKeys = KEY_COLUMNS.map((k) => `${ROLLUP_KEYS[k]} AS ${k}`).join(', ');
 const upsertSet = (table: string) => COUNTERS.map((k) => `${k} = ${table}.${k} + EXCLUDED.${k}`).join(', ');
 const nonZero = (alias: string) => COUNTERS.map((k) => `${alias}.${k} <> 0`).join(' OR ');
 const sums = (alias = '') => COUNTERS.map((k) => `sum(${alias}${k})`).join(', ');
@@ -54,7 +53,7 @@ function deltaParts(p: number): { ctes: string[]; last: string } {
   UNION ALL
   SELECT -1 AS sign, c.* FROM rollup_lock, jsonb_populate_recordset(NULL::cases, $${p + 1}::text::jsonb) c)`,
       `rollup_d AS (
-  SELECT ${selectKeys(false)}, ${signed}
+  SELECT ${selectKeys}, ${signed}
   FROM rollup_src c GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')})`,
       `rollup_dd AS (
   INSERT INTO rollup_daily (${keyList}, ${counterList})
@@ -119,12 +118,6 @@ export const monthlyFromDailySql = (where: string): [string, string] => [
    SELECT date_trunc('month', local_day)::date, dim, key, ${sums()} FROM rollup_cube_daily WHERE ${where} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`,
 ];
 
-const monthStart = (day: string) => day.slice(0, 7) + '-01';
-const monthEnd = (day: string) => {
-  const [y, m] = day.split('-').map(Number);
-  return addDays(`${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`, -1);
-};
-
 /**
  * Recomputes the rollups from the cases table, for all days or for a range of local days (widened to whole
  * months so that monthly rows stay exact). Locks the rollups so that concurrent case changes wait.
@@ -145,14 +138,14 @@ function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promis
     const params: unknown[] = [];
     let where = 'true';
     if (range) {
-      params.push(monthStart(range.fromDay), monthEnd(range.toDay));
+      params.push(monthStart(range.fromDay), addDays(nextMonthStart(range.toDay), -1));
       where = 'local_day BETWEEN $1::date AND $2::date';
     }
     await tx.query(`DELETE FROM rollup_daily WHERE ${where}`, params);
     for (const t of ['rollup_monthly', 'rollup_cube_daily', 'rollup_cube_monthly']) await tx.query(`DELETE FROM ${t} WHERE ${where}`, params);
     await tx.query(
       `INSERT INTO rollup_daily (${keyList}, ${counterList})
-       SELECT ${selectKeys(false)}, ${COUNTERS.map((k) => `sum(${COUNTER_SQL[k]})`).join(', ')}
+       SELECT ${selectKeys}, ${COUNTERS.map((k) => `sum(${COUNTER_SQL[k]})`).join(', ')}
        FROM cases c WHERE ${where.replace(/local_day/g, 'c.local_day')}
        GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}`,
       params,

@@ -29,6 +29,15 @@ export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400_000).toISOString().slice(0, 10);
 }
 
+/** The first day of a day's month. */
+export const monthStart = (day: string) => day.slice(0, 7) + '-01';
+
+/** The first day of the month after a day's. */
+export function nextMonthStart(day: string): string {
+  const [y, m] = day.split('-').map(Number);
+  return `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`;
+}
+
 /** Days from a to b (b − a). */
 export function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400_000);

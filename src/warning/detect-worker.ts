@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { detectAll, type WarningInput, type WarningOptions } from './detect.ts';
 import { words } from './text.ts';
 import { DETECTOR_NICE, type SnapshotRequest } from './detect-in-worker.ts';
-import { loadWarningInput } from './load-input.ts';
+import { loadWarningInput, snapshotSize } from './load-input.ts';
 import { openPostgres } from '../store/postgres-db.ts';
 import type { Db } from '../store/db.ts';
 
@@ -36,8 +36,7 @@ parentPort!.on('message', async (m: { id: number; input?: WarningInput; snapshot
       const input = await loadWarningInput(await dbFor(m.snapshot.url), m.snapshot.day, { upTo: new Date(m.snapshot.upTo), counts: false, cache: { generation: m.snapshot.generation } });
       const t1 = performance.now();
       const detections = detectAll(input, m.options!);
-      const snapshot = { countRows: input.counts.day.length, recentCases: input.recent.id.length, texts: input.recent.text?.filter(Boolean).length ?? 0 };
-      return parentPort!.postMessage({ id: m.id, ok: true, detections, cpuMs: process.cpuUsage(started).user / 1000, snapshot, loadMs: t1 - t0, detectMs: performance.now() - t1 });
+      return parentPort!.postMessage({ id: m.id, ok: true, detections, cpuMs: process.cpuUsage(started).user / 1000, snapshot: snapshotSize(input), loadMs: t1 - t0, detectMs: performance.now() - t1 });
     }
     const detections = detectAll(m.input!, m.options!);
     parentPort!.postMessage({ id: m.id, ok: true, detections, cpuMs: process.cpuUsage(started).user / 1000 });

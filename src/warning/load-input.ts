@@ -97,6 +97,9 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
   return { today, firstDay, counts, catCodes: cats.list, districtCodes: dists.list, streetCodes: streets.list, catParent, names, recent, places };
 }
 
+/** What a snapshot holds, for a run's summary. */
+export const snapshotSize = (input: WarningInput) => ({ countRows: input.counts.day.length, recentCases: input.recent.id.length, texts: input.recent.text?.filter(Boolean).length ?? 0 });
+
 type Reference = {
   names: Map<string, string>;
   catParent: Map<string, string | null>;

@@ -9,7 +9,7 @@ import type { CaseHooks } from '../cases/hooks.ts';
 import { localDay } from '../shared/time.ts';
 import { detectAll, type WarningOptions } from './detect.ts';
 import { detectInWorkers, snapshotAndDetectInWorker, warmWarningWorkers, type KindTimings } from './detect-in-worker.ts';
-import { loadWarningInput } from './load-input.ts';
+import { loadWarningInput, snapshotSize } from './load-input.ts';
 import { upsertAlerts } from './alerts.ts';
 
 export interface RunSummary {
@@ -48,7 +48,7 @@ export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date;
     const inWorkers = o.inWorkers ?? input.recent.id.length + input.counts.day.length >= WORKER_MIN_ROWS;
     const r = inWorkers ? await detectInWorkers(input, o.options) : { detections: detectAll(input, o.options), timings: {} };
     detections = r.detections;
-    snapshot = { countRows: input.counts.day.length, recentCases: input.recent.id.length, texts: input.recent.text?.filter(Boolean).length ?? 0 };
+    snapshot = snapshotSize(input);
     seconds = { load: s(t1 - t0), detect: s(performance.now() - t1), byKind: r.timings };
   }
   const t2 = performance.now();
