@@ -5,11 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { engines } from '../../tests/engines.ts';
 import { insertCase, seedMetricsCity, updateCase } from '../../tests/metrics-fixture.ts';
 import { localDateTime } from '../shared/time.ts';
-import type { Db } from '../store/db.ts';
 import { closeRollupMonths } from './close-months.ts';
 import { COUNTERS } from './indicators.ts';
 import { queryMetric } from './query.ts';
 import { applyCaseDelta, rebuildRollups } from './rollups.ts';
+import { metricsHooks } from './hooks.ts';
+import { SYSTEM_ACTOR } from '../server/context.ts';
+import type { Db, Row } from '../store/db.ts';
 
 const nonZero = COUNTERS.map((k) => `${k} <> 0`).join(' OR ');
 const snapshot = async (db: Db) => ({
@@ -66,6 +68,31 @@ for (const engine of engines()) {
         await rebuildRollups(db);
         expect(await snapshot(db)).toEqual(live);
         expect(await monthsIn(db)).toEqual(['2026-01-01', '2026-02-01']);
+      } finally {
+        await db.close();
+      }
+    }, 180_000);
+
+    it("intake's statement leaves the monthly upserts out for this month's cases only", async () => {
+      const db = await openCity(engine.open);
+      try {
+        const now = new Date();
+        const spec = { channel: '12345', category: 'T0101', district: '430102', type: 'complaint' } as const;
+        const [today1, today2] = [await insertCase(db, { ...spec, at: now }), await insertCase(db, { ...spec, at: now })];
+        const january = await insertCase(db, { ...spec, at: localDateTime('2026-01-21', 9) });
+        const created = (after: Row) => ({ action: 'create', before: null, after, actor: SYSTEM_ACTOR, at: now });
+        const apply = async (rows: Row[]) => {
+          const { ctes, params } = metricsHooks.changeCtes!(rows.map(created), 1);
+          await db.query(`WITH ${ctes.join(', ')} SELECT 1`, params);
+          return ctes.join(' ');
+        };
+        expect(await apply([today1])).not.toMatch(/rollup_monthly|rollup_cube_monthly/);
+        expect(await apply([january, today2])).toMatch(/rollup_monthly[\s\S]*rollup_cube_monthly|rollup_cube_monthly[\s\S]*rollup_monthly/);
+        const all = async () => ({ ...(await snapshot(db)), daily: await db.query(`SELECT * FROM rollup_cube_daily WHERE ${nonZero} ORDER BY 1, 2, 3`) });
+        const live = await all();
+        expect(live.monthly.length).toBeGreaterThan(0);
+        await rebuildRollups(db);
+        expect(await all()).toEqual(live);
       } finally {
         await db.close();
       }
