@@ -139,18 +139,25 @@ function pump(db: Db, b: Batcher): void {
     const batch = b.queue.splice(0, MAX_BATCH);
     b.inFlight++;
     b.lastStart = Date.now();
-    void flush(db, batch).finally(() => {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
       b.inFlight--;
       b.lastEnd = Date.now();
       pump(db, b);
-    });
+    };
+    void flush(db, batch, release).finally(release);
   }
 }
 
-async function flush(db: Db, batch: Pending[]): Promise<void> {
+/** Stores a batch; `stored` runs once the database has answered, before the batch's requests are answered, so that
+ *  the next batch's statement runs in PostgreSQL while this one's responses are built and sent. */
+async function flush(db: Db, batch: Pending[], stored: () => void = () => {}): Promise<void> {
   try {
-    const stored = await store(db, batch);
-    batch.forEach((p, i) => p.resolve(stored[i]!));
+    const rows = await store(db, batch);
+    stored();
+    batch.forEach((p, i) => p.resolve(rows[i]!));
   } catch (err) {
     // Isolating a bad case only helps when the database answered; during an outage every case gets the 503 now.
     if (batch.length === 1 || isDbUnavailable(err)) return batch.forEach((p) => p.reject(err));

@@ -161,6 +161,27 @@ for (const engine of engines()) {
       }
     });
 
+    it('sends the next batch to the database before finishing the requests of the one just stored', async () => {
+      const flushes: number[] = [];
+      // The same database, seen through a proxy that notes each batch insert (the batcher keys its queue by Db).
+      const traced = new Proxy(db, {
+        get: (target, key) =>
+          key === 'query'
+            ? (sql: string, params?: unknown[]) => (/INSERT INTO cases/.test(sql) && flushes.push(Date.now()), target.query(sql, params))
+            : (target as any)[key],
+      });
+      const seen = new Map<string, number>(); // content → batches sent when its request went on after the insert
+      registerCaseHooks({ name: 'test-next-batch', afterCommit: async (_ctx, c) => void seen.set(String(c.after.content), flushes.length) });
+      try {
+        const tctx = { ...ctx, db: traced };
+        await Promise.all(['分批测试1', '分批测试2', '分批测试3'].map((content) => createCase(tctx, { channel: '12345', content }, SYSTEM_ACTOR)));
+        expect(flushes).toHaveLength(2); // the first case alone, the two that came while it was stored together
+        expect(seen.get('分批测试1')).toBe(2);
+      } finally {
+        (caseHooks() as any[]).splice(0, caseHooks().length, ...caseHooks().filter((h) => !h.name.startsWith('test-')));
+      }
+    });
+
     it('a database error mid-transaction leaves nothing behind', async () => {
       // An event with an impossible timestamp fails the second insert of the same statement.
       await expect(db.query(`WITH c AS (INSERT INTO cases (case_no, channel, received_at, local_day, content, status) VALUES ('X-1', '12345', now(), current_date, 'x', 'received') RETURNING id)
