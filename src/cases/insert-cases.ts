@@ -76,16 +76,17 @@ function storedRows(sent: Row[], back: Row[]): Row[] {
 interface Pending extends NewCase {
   /** The change the afterChange hooks see (with the stored row as `after`), in the batch's transaction. */
   change: Omit<CaseChange, 'after'>;
+  queuedAt: number;
   resolve: (r: Row) => void;
   reject: (e: unknown) => void;
 }
-interface Batcher { queue: Pending[]; inFlight: number; lastStart: number; lastEnd: number; lingering: boolean; preparing: number }
+interface Batcher { queue: Pending[]; inFlight: number; lastStart: number; lastEnd: number; timer: NodeJS.Timeout | null; timerAt: number; preparing: number }
 const batchers = new WeakMap<Db, Batcher>();
 const MAX_BATCH = 200;
 
 const batcherOf = (db: Db) => {
   let b = batchers.get(db);
-  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastStart: 0, lastEnd: 0, lingering: false, preparing: 0 }));
+  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastStart: 0, lastEnd: 0, timer: null, timerAt: 0, preparing: 0 }));
   return b;
 };
 
@@ -96,16 +97,19 @@ export function startPreparing(db: Db): () => void {
   b.preparing++;
   let done = false;
   return () => {
-    if (!done) (done = true), b.preparing--;
+    if (done) return;
+    done = true;
+    b.preparing--;
+    if (b.preparing === 0 && b.queue.length) pump(db, b); // a batch may be waiting for this request
   };
 }
 
 /** Stores one new case through the batcher; resolves with its stored row. */
 export function submitCase(db: Db, item: NewCase & { change: Pending['change'] }, prepared?: () => void): Promise<Row> {
   const b = batcherOf(db);
-  prepared?.();
   return new Promise<Row>((resolve, reject) => {
-    b.queue.push({ ...item, resolve, reject });
+    b.queue.push({ ...item, queuedAt: performance.now(), resolve, reject });
+    prepared?.();
     pump(db, b);
   });
 }
@@ -119,21 +123,26 @@ const MAX_IN_FLIGHT = 1;
 // A flush that has not settled after this long (a connection lost mid-statement may never answer) no longer
 // holds the others back.
 const STUCK_MS = 5_000;
-// Under load (a flush ended moments ago and other requests are still being prepared) a flush waits a few ms so
-// that they join the batch (a bigger batch writes fewer rollup rows per case); a lone or serial caller flushes at once.
-const lingerMs = (db: Db) => (db.engine === 'pglite' ? 3 : 2);
+// Under load (a flush ended moments ago) a batch waits while other requests are still being prepared (validation,
+// tagging), up to LINGER_MS after its first case was queued, so that concurrent callers share one statement (a
+// batch's fixed cost is ≈ 1 ms of PostgreSQL: bench intake-db at batches of 1, 4 and 16). A lone or serial caller,
+// or a batch with nobody else on the way, goes at once. Measured (bench intake, PostgreSQL, 16 clients, alternating
+// runs): a fixed 2 ms wait gave batches of 7 cases; waiting up to 6 ms while others are being prepared, 11–12;
+// up to 10 ms, 15 — CPU per case 1.86–2.26 → 1.54–1.82 → 1.51–1.58 ms, the rate up 5–15 %, p99 no worse.
+const LINGER_MS = 10;
+
+/** How many ms the batch at the head of the queue should still wait for requests being prepared (≤ 0: go now). */
+function lingerLeft(b: Batcher): number {
+  if (!b.preparing || b.queue.length >= MAX_BATCH || Date.now() - b.lastEnd > 20) return 0;
+  return LINGER_MS - (performance.now() - b.queue[0]!.queuedAt);
+}
 
 function pump(db: Db, b: Batcher): void {
-  if (b.lingering) return;
   while (b.queue.length && (b.inFlight < MAX_IN_FLIGHT || Date.now() - b.lastStart > STUCK_MS)) {
-    const linger = lingerMs(db);
-    if (linger && b.preparing > 0 && b.queue.length < MAX_BATCH && Date.now() - b.lastEnd < 20) {
-      b.lingering = true;
-      b.lastEnd = 0; // linger once per flush
-      setTimeout(() => {
-        b.lingering = false;
-        pump(db, b);
-      }, linger);
+    const wait = lingerLeft(b);
+    if (b.timer && (wait <= 0 || performance.now() + wait < b.timerAt)) clearTimeout(b.timer), (b.timer = null);
+    if (wait > 0) {
+      if (!b.timer) (b.timerAt = performance.now() + wait), (b.timer = setTimeout(() => ((b.timer = null), pump(db, b)), Math.ceil(wait)));
       return;
     }
     const batch = b.queue.splice(0, MAX_BATCH);

@@ -182,6 +182,30 @@ for (const engine of engines()) {
       }
     });
 
+    it('under load a batch waits for the requests still being prepared, so that they share one statement', async () => {
+      const flushes: string[][] = [];
+      const traced = new Proxy(db, {
+        get: (target, key) =>
+          key === 'query'
+            ? (sql: string, params?: unknown[]) => (/INSERT INTO cases/.test(sql) && flushes.push(JSON.parse(String(params![0])).map((r: any) => r.content)), target.query(sql, params))
+            : (target as any)[key],
+      });
+      let openGate = () => {};
+      const gate = new Promise<void>((r) => (openGate = r));
+      // Requests 5–8 of the wave are still being enriched when 1–4 are submitted.
+      registerCaseHooks({ name: 'test-slow-enrich', enrich: async (_ctx, d) => { if (/^波次[5-8]$/.test(String(d.content))) await gate; } });
+      try {
+        const tctx = { ...ctx, db: traced };
+        await createCase(tctx, { channel: '12345', content: '波次0' }, SYSTEM_ACTOR); // a flush just ended: under load
+        const wave = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => createCase(tctx, { channel: '12345', content: `波次${i}` }, SYSTEM_ACTOR));
+        setTimeout(openGate, 3);
+        await Promise.all(wave);
+        expect(flushes.slice(1).map((f) => f.sort())).toEqual([['波次1', '波次2', '波次3', '波次4', '波次5', '波次6', '波次7', '波次8']]);
+      } finally {
+        (caseHooks() as any[]).splice(0, caseHooks().length, ...caseHooks().filter((h) => !h.name.startsWith('test-')));
+      }
+    });
+
     it('a database error mid-transaction leaves nothing behind', async () => {
       // An event with an impossible timestamp fails the second insert of the same statement.
       await expect(db.query(`WITH c AS (INSERT INTO cases (case_no, channel, received_at, local_day, content, status) VALUES ('X-1', '12345', now(), current_date, 'x', 'received') RETURNING id)
