@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Actor, AppContext } from '../server/context.ts';
 import { route } from '../server/route.ts';
-import { localDay } from '../shared/time.ts';
+import { localDay, monthStart } from '../shared/time.ts';
 import { ALL_DIMENSIONS, DIMENSIONS, METRICS, type Dimension } from './definitions.ts';
 import { EventHub } from './events.ts';
 import { listMetricCases, metricSeries, monthPeriod, queryMetricCompared, type Filters, type Period } from './query.ts';
@@ -26,7 +26,7 @@ const ANALYSTS: Actor['role'][] = ['analyst', 'leader', 'admin', 'operator', 'un
 function periodOf(q: { from?: string; to?: string; month?: string }): Period {
   if (q.month) return monthPeriod(q.month);
   const today = localDay(new Date());
-  return { from: q.from ?? q.to?.slice(0, 8).concat('01') ?? today.slice(0, 8) + '01', to: q.to ?? today };
+  return { from: q.from ?? monthStart(q.to ?? today), to: q.to ?? today };
 }
 const filtersOf = (q: Record<string, unknown>): Filters => Object.fromEntries(ALL_DIMENSIONS.filter((d) => typeof q[d] === 'string').map((d) => [d, q[d]])) as Filters;
 const scopeOf = (actor: Actor) => (actor.role === 'unit_staff' ? (actor.unitId ?? '-') : null);

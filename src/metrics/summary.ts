@@ -2,7 +2,7 @@
 // the map, 24-hour and 30-day trends and the priority-topic panels. Every number comes from the same
 // metric functions as the dashboard and the reports.
 import type { Db } from '../store/db.ts';
-import { addDays, localDay } from '../shared/time.ts';
+import { addDays, localDay, monthStart } from '../shared/time.ts';
 import { queryMetric, queryMetricCompared, queryMetrics, metricSeries, dimensionLabels, topCubeKeys, type Period } from './query.ts';
 import { topicVolumes } from './topics.ts';
 
@@ -31,7 +31,7 @@ export async function topCategories(db: Db, q: Period & { n?: number; level?: 1 
 
 export async function bigScreenSummary(db: Db, now = new Date()) {
   const today = localDay(now);
-  const month: Period = { from: today.slice(0, 7) + '-01', to: today };
+  const month: Period = { from: monthStart(today), to: today };
   const day: Period = { from: today, to: today };
   const [todayVolume, todayRates, monthVolume, monthRates, hot, districts, trend30, topics, hours] = await Promise.all([
     queryMetricCompared(db, { metric: 'volume', ...day }),

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../server/context.ts';
-import { localDay } from '../shared/time.ts';
+import { localDay, monthStart } from '../shared/time.ts';
 import { shiftMonths } from '../metrics/query.ts';
 import { generateReport } from './generate-report.ts';
 import { registerJob } from '../jobs/registry.ts';
@@ -13,7 +13,7 @@ const LOCK_KEY = 7_312_346;
 
 /** Generates last month's reports if not done yet; returns the files written now. */
 export async function runMonthlyReports(ctx: AppContext, now = new Date(), formats: ReportFormat[] = ['docx', 'pdf']): Promise<string[]> {
-  const month = shiftMonths(localDay(now).slice(0, 7) + '-01', -1).slice(0, 7);
+  const month = shiftMonths(monthStart(localDay(now)), -1).slice(0, 7);
   const written: string[] = [];
   for (const format of formats) {
     const claimed = await ctx.db.tx(async (tx) => {
