@@ -67,6 +67,8 @@ for (const engine of engines()) {
       const bad = await inject({ method: 'GET', url: '/api/cases?pageSize=1000&status=nope' });
       expect(bad.statusCode).toBe(400);
       expect(Object.keys(bad.json().error.fields)).toEqual(expect.arrayContaining(['pageSize', 'status.0']));
+      // in Chinese also where the schema does not word the message itself (a bound, an enum)
+      for (const message of Object.values(bad.json().error.fields)) expect(message).toMatch(/[\u4e00-\u9fff]/);
     });
 
     it('serves units, channels, categories and divisions as trees, and the catalogue with versions', async () => {

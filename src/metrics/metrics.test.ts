@@ -3,7 +3,7 @@ import { engines } from '../../tests/engines.ts';
 import { seedKnownCases } from '../../tests/metrics-known.ts';
 import type { Db } from '../store/db.ts';
 import { rebuildRollups } from './rollups.ts';
-import { listMetricCases, metricSeries, queryMetric, queryMetricCompared } from './query.ts';
+import { listMetricCases, metricSeries, previousPeriod, queryMetric, queryMetricCompared } from './query.ts';
 import { METRICS } from './definitions.ts';
 import { topicVolumes, topicsKey } from './topics.ts';
 import { metricsHooks } from './hooks.ts';
@@ -47,6 +47,17 @@ describe('a returned case the centre then answers itself', () => {
       await db.close();
     }
   }, 180_000);
+});
+
+describe('环比: the period a metric is compared with', () => {
+  it('is the previous whole months for whole months, the same days of last month for a month so far, else the days before', () => {
+    expect(previousPeriod({ from: '2026-03-01', to: '2026-03-31' })).toEqual({ from: '2026-02-01', to: '2026-02-28' });
+    expect(previousPeriod({ from: '2026-01-01', to: '2026-03-31' })).toEqual({ from: '2025-10-01', to: '2025-12-31' });
+    expect(previousPeriod({ from: '2026-11-01', to: '2026-11-29' })).toEqual({ from: '2026-10-01', to: '2026-10-29' });
+    expect(previousPeriod({ from: '2026-03-01', to: '2026-03-30' })).toEqual({ from: '2026-02-01', to: '2026-02-28' });
+    expect(previousPeriod({ from: '2024-03-01', to: '2024-03-29' })).toEqual({ from: '2024-02-01', to: '2024-02-29' });
+    expect(previousPeriod({ from: '2026-11-05', to: '2026-11-20' })).toEqual({ from: '2026-10-20', to: '2026-11-04' });
+  });
 });
 
 for (const engine of engines()) {

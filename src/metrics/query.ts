@@ -207,6 +207,13 @@ export function previousPeriod(p: Period): Period {
     const from = shiftMonths(p.from, -months);
     return { from, to: addDays(p.from, -1) };
   }
+  // A month so far (1st to a day of the same month) against the same days of the month before (上月同期), the
+  // last day clamped to that month's end: 11-01…11-29 against 10-01…10-29, 03-01…03-30 against 02-01…02-28.
+  if (p.from.endsWith('-01') && p.from.slice(0, 7) === p.to.slice(0, 7)) {
+    const from = shiftMonths(p.from, -1);
+    const last = addDays(nextMonthStart(from), -1);
+    return { from, to: p.to.slice(8) <= last.slice(8) ? from.slice(0, 8) + p.to.slice(8) : last };
+  }
   const len = daysBetween(p.from, p.to) + 1;
   return { from: addDays(p.from, -len), to: addDays(p.from, -1) };
 }

@@ -6,6 +6,9 @@ import { validationError, type FieldErrors } from '../shared/errors.ts';
 import { registerOperation } from './openapi.ts';
 import type { Actor, AppContext } from './context.ts';
 
+// Validation messages the schemas do not word themselves (bounds, types, enums) in Chinese, as every message users see.
+z.config(z.locales.zhCN());
+
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType, R> {
