@@ -20,7 +20,7 @@ import { generateCityCases, cityInput, type CityCases } from './_warning-city.ts
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/server/start.ts';
 import { loadDemo } from '../src/city/index.ts';
-import { runWarning, INCREMENTAL_KINDS, DUTY } from '../src/warning/run.ts';
+import { runWarning, INCREMENTAL_KINDS, DUTY, DEBOUNCE_MS } from '../src/warning/run.ts';
 import { localDateTime } from '../src/shared/time.ts';
 
 const quick = process.argv.includes('--quick');
@@ -262,9 +262,9 @@ async function benchRuntime() {
     return {
       database: { casesInYear: inYear, days, totalCases: n, lastDay: day },
       daily: { seconds: r3(dailySeconds), stages: daily.seconds, snapshot: daily.snapshot, mainThreadCpuSeconds: r3(mainCpu), detections: daily.byKind },
-      incremental: { secondsCold: r3(incrementalSeconds), secondsWarm: r3(incrementalWarmSeconds), stages: incrementalWarm.seconds, snapshot: incrementalWarm.snapshot, debounceSeconds: 10, duty: DUTY,
+      incremental: { secondsCold: r3(incrementalSeconds), secondsWarm: r3(incrementalWarmSeconds), stages: incrementalWarm.seconds, snapshot: incrementalWarm.snapshot, debounceSeconds: DEBOUNCE_MS / 1000, duty: DUTY,
         // worst case: the tipping request arrives just after a run started — that run, the wait, its own run
-        alertWithinSecondsWorstCase: r3(2 * incrementalWarmSeconds + Math.max(10, DUTY * incrementalWarmSeconds)) },
+        alertWithinSecondsWorstCase: r3(2 * incrementalWarmSeconds + Math.max(DEBOUNCE_MS / 1000, DUTY * incrementalWarmSeconds)) },
       target: 'daily run < 60 s; alert within 60 s of the request that tips it',
       note: 'stage seconds are wall time; per family: wall from the start of detection and CPU seconds in its worker thread (the families run in parallel)',
     };
