@@ -80,13 +80,13 @@ interface Pending extends NewCase {
   resolve: (r: Row) => void;
   reject: (e: unknown) => void;
 }
-interface Batcher { queue: Pending[]; inFlight: number; lastStart: number; lastEnd: number; timer: NodeJS.Timeout | null; timerAt: number; preparing: number }
+interface Batcher { queue: Pending[]; inFlight: number; lastStart: number; lastEnd: number; timer: NodeJS.Timeout | null; preparing: number }
 const batchers = new WeakMap<Db, Batcher>();
 const MAX_BATCH = 200;
 
 const batcherOf = (db: Db) => {
   let b = batchers.get(db);
-  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastStart: 0, lastEnd: 0, timer: null, timerAt: 0, preparing: 0 }));
+  if (!b) batchers.set(db, (b = { queue: [], inFlight: 0, lastStart: 0, lastEnd: 0, timer: null, preparing: 0 }));
   return b;
 };
 
@@ -141,10 +141,17 @@ function lingerLeft(db: Db, b: Batcher): number {
 function pump(db: Db, b: Batcher): void {
   while (b.queue.length && (b.inFlight < MAX_IN_FLIGHT || Date.now() - b.lastStart > STUCK_MS)) {
     const wait = lingerLeft(db, b);
-    if (b.timer && (wait <= 0 || performance.now() + wait < b.timerAt)) clearTimeout(b.timer), (b.timer = null);
     if (wait > 0) {
-      if (!b.timer) (b.timerAt = performance.now() + wait), (b.timer = setTimeout(() => ((b.timer = null), pump(db, b)), Math.ceil(wait)));
+      // (the deadline depends only on the head of the queue, which stays until this batch goes)
+      b.timer ??= setTimeout(() => {
+        b.timer = null;
+        pump(db, b);
+      }, Math.ceil(wait));
       return;
+    }
+    if (b.timer) {
+      clearTimeout(b.timer);
+      b.timer = null;
     }
     const batch = b.queue.splice(0, MAX_BATCH);
     b.inFlight++;
