@@ -28,6 +28,16 @@ for (const engine of engines()) {
       await app?.close();
       await db?.close();
     });
+    const dropTestHooks = () => (caseHooks() as any[]).splice(0, caseHooks().length, ...caseHooks().filter((h) => !h.name.startsWith('test-')));
+    /** The same database seen through a proxy that reports each batch insert's parameters (the batcher keys its
+     *  queue by Db, so cases created through it form batches of their own). */
+    const tracingInserts = (onInsert: (params: unknown[]) => void): Db =>
+      new Proxy(db, {
+        get: (target, key) =>
+          key === 'query'
+            ? (sql: string, params?: unknown[]) => (/INSERT INTO cases/.test(sql) && onInsert(params ?? []), target.query(sql, params))
+            : (target as any)[key],
+      });
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       inject({ method: 'POST', url: '/api/cases', payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
 
@@ -135,7 +145,7 @@ for (const engine of engines()) {
         const ok = await post({ channel: '12345', content: '正常' });
         expect(ok.statusCode).toBe(201);
       } finally {
-        (caseHooks() as any[]).splice(0, caseHooks().length, ...caseHooks().filter((h) => !h.name.startsWith('test-')));
+        dropTestHooks();
       }
       const after = await db.query<{ c: number; e: number }>(`SELECT (SELECT count(*)::int FROM cases) AS c, (SELECT count(*)::int FROM case_events) AS e`);
       expect(after[0]!.c).toBe(before[0]!.c + 1);
@@ -157,19 +167,13 @@ for (const engine of engines()) {
         expect(rows).toHaveLength(38);
         expect(rows.every((r) => r.n === 1)).toBe(true);
       } finally {
-        (caseHooks() as any[]).splice(0, caseHooks().length, ...caseHooks().filter((h) => !h.name.startsWith('test-')));
+        dropTestHooks();
       }
     });
 
     it('sends the next batch to the database before finishing the requests of the one just stored', async () => {
       const flushes: number[] = [];
-      // The same database, seen through a proxy that notes each batch insert (the batcher keys its queue by Db).
-      const traced = new Proxy(db, {
-        get: (target, key) =>
-          key === 'query'
-            ? (sql: string, params?: unknown[]) => (/INSERT INTO cases/.test(sql) && flushes.push(Date.now()), target.query(sql, params))
-            : (target as any)[key],
-      });
+      const traced = tracingInserts(() => flushes.push(Date.now()));
       const seen = new Map<string, number>(); // content → batches sent when its request went on after the insert
       registerCaseHooks({ name: 'test-next-batch', afterCommit: async (_ctx, c) => void seen.set(String(c.after.content), flushes.length) });
       try {
@@ -178,18 +182,13 @@ for (const engine of engines()) {
         expect(flushes).toHaveLength(2); // the first case alone, the two that came while it was stored together
         expect(seen.get('分批测试1')).toBe(2);
       } finally {
-        (caseHooks() as any[]).splice(0, caseHooks().length, ...caseHooks().filter((h) => !h.name.startsWith('test-')));
+        dropTestHooks();
       }
     });
 
     it('under load a batch waits for the requests still being prepared, so that they share one statement', async () => {
       const flushes: string[][] = [];
-      const traced = new Proxy(db, {
-        get: (target, key) =>
-          key === 'query'
-            ? (sql: string, params?: unknown[]) => (/INSERT INTO cases/.test(sql) && flushes.push(JSON.parse(String(params![0])).map((r: any) => r.content)), target.query(sql, params))
-            : (target as any)[key],
-      });
+      const traced = tracingInserts((params) => flushes.push(JSON.parse(String(params[0])).map((r: any) => r.content)));
       let openGate = () => {};
       const gate = new Promise<void>((r) => (openGate = r));
       // Requests 5–8 of the wave are still being enriched when 1–4 are submitted.
@@ -203,7 +202,7 @@ for (const engine of engines()) {
         await Promise.all(wave);
         expect(flushes.slice(1).map((f) => f.sort())).toEqual([['波次1', '波次2', '波次3', '波次4', '波次5', '波次6', '波次7', '波次8']]);
       } finally {
-        (caseHooks() as any[]).splice(0, caseHooks().length, ...caseHooks().filter((h) => !h.name.startsWith('test-')));
+        dropTestHooks();
       }
     });
 

@@ -54,7 +54,7 @@ function deltaParts(p: number, monthly = true): { ctes: string[]; last: string |
   SELECT -1 AS sign, c.* FROM rollup_lock, jsonb_populate_recordset(NULL::cases, $${p + 1}::text::jsonb) c)`,
       `rollup_d AS (
   SELECT ${selectKeys}, ${signed}
-  FROM rollup_src c GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')})`,
+  FROM rollup_src c GROUP BY ${groupAll})`,
       `rollup_dd AS (
   INSERT INTO rollup_daily (${keyList}, ${counterList})
   SELECT ${keyList}, ${counterList} FROM rollup_d d WHERE ${nonZero('d')} ORDER BY ${keyList}
@@ -72,7 +72,7 @@ function deltaParts(p: number, monthly = true): { ctes: string[]; last: string |
     last: !monthly ? null : `INSERT INTO rollup_monthly (${keyList}, ${counterList})
 SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', m.local_day)::date` : `m.${k}`)).join(', ')}, ${COUNTERS.map((k) => `sum(m.${k})`).join(', ')}
 FROM rollup_d m WHERE (${nonZero('m')}) AND ${CLOSED_MONTHS_DAY('m.local_day')}
-GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}
+GROUP BY ${groupAll} ORDER BY ${groupAll}
 ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`,
   };
 }
@@ -157,7 +157,7 @@ function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promis
       `INSERT INTO rollup_daily (${keyList}, ${counterList})
        SELECT ${selectKeys}, ${COUNTERS.map((k) => `sum(${COUNTER_SQL[k]})`).join(', ')}
        FROM cases c WHERE ${where.replace(/local_day/g, 'c.local_day')}
-       GROUP BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')} ORDER BY ${KEY_COLUMNS.map((_, i) => i + 1).join(', ')}`,
+       GROUP BY ${groupAll} ORDER BY ${groupAll}`,
       params,
     );
     const [monthly, cubeMonthly] = monthlyFromDailySql(`${where} AND ${CLOSED_MONTHS_DAY()}`);
