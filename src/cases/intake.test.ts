@@ -9,6 +9,7 @@ import type { Db } from '../store/db.ts';
 import type { AppContext } from '../server/context.ts';
 import { registerCaseHooks, caseHooks } from './hooks.ts';
 import { createCase } from './create-case.ts';
+import { batchTiming } from './insert-cases.ts';
 import { SYSTEM_ACTOR } from '../server/context.ts';
 
 for (const engine of engines()) {
@@ -193,15 +194,18 @@ for (const engine of engines()) {
       const gate = new Promise<void>((r) => (openGate = r));
       // Requests 5–8 of the wave are still being enriched when 1–4 are submitted.
       registerCaseHooks({ name: 'test-slow-enrich', enrich: async (_ctx, d) => { if (/^波次[5-8]$/.test(String(d.content))) await gate; } });
+      // (the waits widened from milliseconds so that a busy test machine cannot tell a different story)
+      const timing = structuredClone(batchTiming);
+      Object.assign(batchTiming, { lingerMs: { pglite: 2_000, postgres: 2_000 }, underLoadMs: 60_000 });
       try {
         const tctx = { ...ctx, db: traced };
         await createCase(tctx, { channel: '12345', content: '波次0' }, SYSTEM_ACTOR); // a flush just ended: under load
         const wave = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => createCase(tctx, { channel: '12345', content: `波次${i}` }, SYSTEM_ACTOR));
-        // (the batch waits up to 10 ms on a server, 3 ms on PGlite: the gate opens well within that)
-        setTimeout(openGate, engine.name === 'postgres' ? 5 : 1);
+        setTimeout(openGate, 50);
         await Promise.all(wave);
         expect(flushes.slice(1).map((f) => f.sort())).toEqual([['波次1', '波次2', '波次3', '波次4', '波次5', '波次6', '波次7', '波次8']]);
       } finally {
+        Object.assign(batchTiming, timing);
         dropTestHooks();
       }
     });
