@@ -7,6 +7,7 @@
 import type { Db, Row } from '../store/db.ts';
 import { isDbUnavailable } from '../shared/errors.ts';
 import { CASE_NAMES_LOOKED_UP } from './dto.ts';
+import { noteCasesInserted } from './search-index.ts';
 import { changeCtes, hasAfterChange, runAfterChange, type CaseChange } from './hooks.ts';
 
 const TYPES: Record<string, string> = {
@@ -50,7 +51,9 @@ export interface NewCase {
 /** Inserts cases and their events in one statement; returns the stored rows (with names) in input order. */
 export async function insertCases(db: Db, items: NewCase[]): Promise<Row[]> {
   const rows = sentRows(items);
-  return storedRows(rows, await db.query(INSERT_SQL, insertParams(items, rows)));
+  const stored = storedRows(rows, await db.query(INSERT_SQL, insertParams(items, rows)));
+  noteCasesInserted(items.length);
+  return stored;
 }
 
 /** The columns of each case as sent to the insert (`ord`: its place in the batch). */
@@ -175,6 +178,7 @@ function pump(db: Db, b: Batcher): void {
 async function flush(db: Db, batch: Pending[], stored: () => void = () => {}): Promise<void> {
   try {
     const rows = await store(db, batch);
+    noteCasesInserted(batch.length);
     stored();
     batch.forEach((p, i) => p.resolve(rows[i]!));
   } catch (err) {

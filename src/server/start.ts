@@ -9,6 +9,7 @@ import { knowledgeHooks } from '../knowledge/hooks.ts';
 import { prepareOnStart } from '../city/start-demo.ts';
 import { registerAuthJobs, ensureUsers } from '../auth/jobs.ts';
 import { startWorker } from '../jobs/registry.ts';
+import { startSearchIndexUpkeep } from '../cases/search-index.ts';
 import { checkDataDir } from '../ops/preflight.ts';
 import { installCrashGuard } from '../ops/crash-guard.ts';
 import { startTagging, warmTagging } from '../tagging/hooks.ts';
@@ -54,12 +55,14 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   // Background jobs run here too unless disabled (`serve --no-jobs` next to `minsheng worker` processes);
   // leases keep them from running twice. The embedded database has only this process, so it always runs them.
   const worker = runJobs ? startWorker(ctx, { log: (m) => app.log.warn(m) }) : null;
+  const stopSearchUpkeep = startSearchIndexUpkeep(ctx.db, { onError: (e) => app.log.warn({ err: e }, '检索索引整理失败') });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://localhost:${port}`;
   const close = async () => {
     await worker?.stop();
     stopWarning();
+    stopSearchUpkeep();
     await app.close();
     await ctx.db.close();
   };

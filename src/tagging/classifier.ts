@@ -470,16 +470,17 @@ export function trainModel(texts: string[], labelsIn: string[], options: TrainOp
 }
 
 /** Probabilities of every label, best first (k of them), each with up to `evidence` contributing terms. */
-export function predict(model: TextModel, text: string, k = 3, evidence = 5): Suggestion[] {
+/** The k likeliest labels; `evidence` terms for each of the first `explained` of them (none for the rest). */
+export function predict(model: TextModel, text: string, k = 3, evidence = 5, explained = k): Suggestion[] {
   const x = vectorizeText(model, normalizeText(text));
   const nClass = model.labels.length;
   const scores = margins(x, model, nClass);
   const p = softmax(scores, model.scale);
-  return topK(p, k).map((c) => ({
+  return topK(p, k).map((c, i) => ({
     label: model.labels[c],
     probability: p[c],
     score: scores[c],
-    evidence: evidence > 0 ? explain(model, x, c, evidence) : [],
+    evidence: evidence > 0 && i < explained ? explain(model, x, c, evidence) : [],
   }));
 }
 

@@ -24,6 +24,7 @@ export async function enrichDraft(ctx: AppContext, draft: Record<string, unknown
       callerPhone: typeof draft.callerPhone === 'string' ? draft.callerPhone : null,
       callerPhoneHash: typeof draft.callerPhoneHash === 'string' ? draft.callerPhoneHash : null,
       at,
+      topEvidenceOnly: true,
     });
   } catch {
     return; // text without any analysable content: intake goes on untagged

@@ -27,6 +27,8 @@ export interface SuggestInput {
   /** Evaluate the windows as of this instant (default now). */
   at?: Date;
   excludeCaseId?: number;
+  /** Evidence terms for the top category only (intake, which keeps no more), not for each of the three. */
+  topEvidenceOnly?: boolean;
 }
 
 export interface CategorySuggestion {
@@ -53,9 +55,9 @@ export interface Suggestions {
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
-export function categorySuggestions(state: TaggingState, text: string, k = 3): CategorySuggestion[] {
+export function categorySuggestions(state: TaggingState, text: string, k = 3, explained = k): CategorySuggestion[] {
   if (!state.model) return [];
-  return predict(state.model, text, k).map((s) => {
+  return predict(state.model, text, k, 5, explained).map((s) => {
     const info = state.categories.get(s.label);
     const path = info?.path ?? s.label.split('/');
     return { code: info ? info.code : null, name: info?.name ?? path[path.length - 1], path, probability: round(s.probability), evidence: s.evidence };
@@ -74,11 +76,12 @@ export interface TextTags {
   signature: Uint32Array | null;
 }
 
-/** Category top-3, request type, urgency, place and keywords of a normalised text (and normalised address). */
-export function textTags(state: Pick<TaggingState, 'model' | 'modelVersion' | 'categories' | 'gazetteer'>, norm: string, address: string | null): TextTags {
+/** Category top-3, request type, urgency, place and keywords of a normalised text (and normalised address);
+ *  evidence for the first `explained` categories (intake keeps only the top one's). */
+export function textTags(state: Pick<TaggingState, 'model' | 'modelVersion' | 'categories' | 'gazetteer'>, norm: string, address: string | null, explained = 3): TextTags {
   return {
     modelVersion: state.modelVersion,
-    category: categorySuggestions(state as TaggingState, norm),
+    category: categorySuggestions(state as TaggingState, norm, 3, explained),
     requestType: detectRequestType(norm),
     urgency: detectUrgency(norm),
     place: state.gazetteer.resolve(norm, address),
@@ -100,7 +103,7 @@ export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise
   const at = input.at ?? new Date();
 
   // The text's tags (in a tagging thread when there is one) while the caller's earlier cases are looked up.
-  const tagsP = tagText(state, norm, address);
+  const tagsP = tagText(state, norm, address, input.topEvidenceOnly ? 1 : 3);
   tagsP.catch(() => {});
   const sameCaller = await earlierCallerCases(ctx, state, input, at);
   const tags = await tagsP;

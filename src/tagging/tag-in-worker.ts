@@ -14,7 +14,7 @@ import { serializeModel } from './classifier.ts';
 import type { TaggingState } from './service.ts';
 import { textTags, type TextTags } from './suggest.ts';
 
-interface Job { state: TaggingState; norm: string; address: string | null; resolve: (t: TextTags) => void; reject: (e: Error) => void }
+interface Job { state: TaggingState; norm: string; address: string | null; explained: number; resolve: (t: TextTags) => void; reject: (e: Error) => void }
 interface Thread {
   worker: Worker;
   /** The state this thread last received. */
@@ -50,11 +50,12 @@ export const taggingThreads = () => (broken ? 0 : threadCount);
  *  ≈ 0.3 CPU-ms more per case); one otherwise. */
 export const defaultTaggingThreads = (engine: 'pglite' | 'postgres') => (engine === 'postgres' ? 2 : os.availableParallelism() < 4 ? 0 : 1);
 
-/** The text's tags with `state`, in a tagging thread when there are any. `norm` and `address` are normalised. */
-export function tagText(state: TaggingState, norm: string, address: string | null): Promise<TextTags> {
-  if (!taggingThreads()) return Promise.resolve(textTags(state, norm, address));
+/** The text's tags with `state`, in a tagging thread when there are any. `norm` and `address` are normalised;
+ *  `explained`: how many of the top categories come with evidence. */
+export function tagText(state: TaggingState, norm: string, address: string | null, explained = 3): Promise<TextTags> {
+  if (!taggingThreads()) return Promise.resolve(textTags(state, norm, address, explained));
   return new Promise((resolve, reject) => {
-    pick().queue.push({ state, norm, address, resolve, reject });
+    pick().queue.push({ state, norm, address, explained, resolve, reject });
     if (!scheduled) {
       scheduled = true;
       setImmediate(dispatch);
@@ -69,7 +70,7 @@ export async function warmTaggingThreads(state: TaggingState): Promise<void> {
   while (threads.length < threadCount) threads.push(start());
   await Promise.all(
     threads.map((t) => new Promise<TextTags>((resolve, reject) => {
-      t.queue.push({ state, norm: '预热', address: null, resolve, reject });
+      t.queue.push({ state, norm: '预热', address: null, explained: 3, resolve, reject });
       send(t);
     })),
   );
@@ -111,7 +112,7 @@ function start(): Thread {
     // Their texts are tagged here instead: a lost thread costs time, not the requests.
     for (const j of lost) {
       try {
-        j.resolve(textTags(j.state, j.norm, j.address));
+        j.resolve(textTags(j.state, j.norm, j.address, j.explained));
       } catch (err) {
         j.reject(err as Error);
       }
@@ -149,7 +150,7 @@ function send(t: Thread): void {
     const batch = jobs.slice(from, to);
     t.pending.set(id, batch);
     t.worker.ref();
-    t.worker.postMessage({ type: 'tag', id, texts: batch.map((j) => [j.norm, j.address]) });
+    t.worker.postMessage({ type: 'tag', id, texts: batch.map((j) => [j.norm, j.address, j.explained]) });
     from = to;
   }
 }

@@ -8,7 +8,7 @@ import { textTags } from './suggest.ts';
 
 type Message =
   | { type: 'state'; model: ArrayBuffer | null; modelVersion: number | null; categories: CategoryInfo[]; gazetteer: { divisions: Division[]; compounds: CompoundRow[] } }
-  | { type: 'tag'; id: number; texts: [string, string | null][] };
+  | { type: 'tag'; id: number; texts: [string, string | null, number][] };
 
 let state: Pick<TaggingState, 'model' | 'modelVersion' | 'categories' | 'gazetteer'> | null = null;
 
@@ -25,9 +25,9 @@ parentPort!.on('message', (m: Message) => {
     return;
   }
   // Each text its own outcome, as on the main thread.
-  const tags = m.texts.map(([norm, address]) => {
+  const tags = m.texts.map(([norm, address, explained]) => {
     try {
-      return { ok: true, tags: textTags(state!, norm, address) };
+      return { ok: true, tags: textTags(state!, norm, address, explained) };
     } catch (err) {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
     }

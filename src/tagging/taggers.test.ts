@@ -25,6 +25,16 @@ describe('classifier', () => {
     expect(topLevel(s)[0].label).toBe('环境保护');
   });
 
+  it('explains only the first categories asked for (intake keeps the top one\'s evidence), the ranking unchanged', () => {
+    const text = '晚上工地施工噪音太大，吵得睡不着';
+    const all = predict(model, text);
+    const top = predict(model, text, 3, 5, 1);
+    expect(top.map((x) => [x.label, x.probability])).toEqual(all.map((x) => [x.label, x.probability]));
+    expect(top[0].evidence).toEqual(all[0].evidence);
+    expect(top.slice(1).map((x) => x.evidence)).toEqual([[], []]);
+    expect(all[1].evidence.length).toBeGreaterThan(0);
+  });
+
   it('fits a finite positive temperature and probabilities that sum to one', () => {
     expect(model.scale).toBeGreaterThan(0);
     expect(Number.isFinite(model.scale)).toBe(true);
