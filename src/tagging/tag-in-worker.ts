@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { serializeModel } from './classifier.ts';
 import type { TaggingState } from './service.ts';
 import { textTags, type TextTags } from './suggest.ts';
+import { MINHASH_SIZE } from '../shared/minhash.ts';
 
 interface Job { state: TaggingState; norm: string; address: string | null; explained: number; resolve: (t: TextTags) => void; reject: (e: Error) => void }
 interface Thread {
@@ -86,18 +87,44 @@ function pick(): Thread {
   return threads.reduce((a, b) => (b.queue.length < a.queue.length ? b : a));
 }
 
+/** A tagging thread's answer: the tags as JSON (parsed here in about half the time a structured clone of the same
+ *  objects takes — this thread's share of the work), signatures in one transferred array (`signed`: which have one). */
+export interface TaggedBatch { id: number; json: string; signatures: Uint32Array; signed: boolean[] }
+type TagOutcome = { ok: boolean; tags?: TextTags; error?: string };
+
+/** The answer a tagging thread sends for `outcomes` (see TaggedBatch). */
+export function taggedBatch(id: number, outcomes: TagOutcome[]): { message: TaggedBatch; transfer: ArrayBuffer[] } {
+  const signatures = new Uint32Array(outcomes.length * MINHASH_SIZE);
+  const signed = outcomes.map((o, i) => {
+    const sig = o.tags?.signature;
+    if (sig) signatures.set(sig, i * MINHASH_SIZE);
+    return !!sig;
+  });
+  const json = JSON.stringify(outcomes, (k, v) => (k === 'signature' ? undefined : v));
+  return { message: { id, json, signatures, signed }, transfer: [signatures.buffer as ArrayBuffer] };
+}
+
+function readTaggedBatch(m: TaggedBatch): TagOutcome[] {
+  const outcomes = JSON.parse(m.json) as TagOutcome[];
+  outcomes.forEach((o, i) => {
+    if (o.tags) o.tags.signature = m.signed[i] ? m.signatures.subarray(i * MINHASH_SIZE, (i + 1) * MINHASH_SIZE) : null;
+  });
+  return outcomes;
+}
+
 function start(): Thread {
   const worker = new Worker(new URL('./tag-worker.mjs', import.meta.url));
   worker.unref(); // an idle tagging thread never keeps the process alive
   const t: Thread = { worker, sent: null, answered: false, stopped: false, pending: new Map(), queue: [] };
-  worker.on('message', (m: { id: number; tags: { ok: boolean; tags?: TextTags; error?: string }[] }) => {
+  worker.on('message', (m: TaggedBatch) => {
     t.answered = true;
     const jobs = t.pending.get(m.id);
     if (!jobs) return;
     t.pending.delete(m.id);
     if (t.pending.size === 0) worker.unref();
+    const results = readTaggedBatch(m);
     jobs.forEach((j, i) => {
-      const r = m.tags[i]!;
+      const r = results[i]!;
       if (r.ok) j.resolve(r.tags!);
       else j.reject(new Error(r.error));
     });

@@ -5,6 +5,7 @@ import { deserializeModel } from './classifier.ts';
 import { Gazetteer, type CompoundRow, type Division } from './places.ts';
 import type { CategoryInfo, TaggingState } from './service.ts';
 import { textTags } from './suggest.ts';
+import { taggedBatch } from './tag-in-worker.ts';
 
 type Message =
   | { type: 'state'; model: ArrayBuffer | null; modelVersion: number | null; categories: CategoryInfo[]; gazetteer: { divisions: Division[]; compounds: CompoundRow[] } }
@@ -32,5 +33,6 @@ parentPort!.on('message', (m: Message) => {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
   });
-  parentPort!.postMessage({ id: m.id, tags });
+  const { message, transfer } = taggedBatch(m.id, tags);
+  parentPort!.postMessage(message, transfer);
 });

@@ -93,9 +93,9 @@ function computeMinhash(text: string): Uint32Array {
   return minhashSignature(text.replace(/[^\u4e00-\u9fffA-Za-z]/g, '')) ?? EMPTY_SIGNATURE;
 }
 
-/** Band keys for LSH buckets (band × 2^32 + the band's hash: numbers, so bucket maps stay cheap). */
+/** Band keys for LSH buckets (each names its band: one map holds all bands). */
 export function bandKeys(sig: Uint32Array): number[] {
   const keys: number[] = [];
-  for (let b = 0; b < LSH_BANDS; b++) keys.push(b * 4294967296 + bandKey(sig, b));
+  for (let b = 0; b < LSH_BANDS; b++) keys.push(bandKey(sig, b));
   return keys;
 }
