@@ -14,12 +14,14 @@ const nonZero = (alias: string) => COUNTERS.map((k) => `${alias}.${k} <> 0`).joi
 const sums = (alias = '') => COUNTERS.map((k) => `sum(${alias}${k})`).join(', ');
 const havingNonZero = COUNTERS.map((k) => `sum(${k}) <> 0`).join(' OR ');
 
-/** Cube dimensions: (dim, key expression over rollup key columns of alias r). */
+/** Cube dimensions: (dim, key expression over rollup key columns of alias r; NULL: no row). unit_mix strata
+ *  exist for cases with a unit only (the unit rankings read no others): a new, undispatched case writes none. */
 export const CUBE_DIMS: [string, string][] = [
   ['all', `''`], ['channel', 'r.channel'], ['request_type', 'r.request_type'], ['category', 'r.category_code'], ['district', 'r.district_code'],
-  ['unit', 'r.unit_id'], ['unsat_reason', 'r.unsat_reason'], ['unit_mix', `r.unit_id || '|' || r.category_code || '|' || r.request_type`],
+  ['unit', 'r.unit_id'], ['unsat_reason', 'r.unsat_reason'], ['unit_mix', `nullif(r.unit_id, '') || '|' || r.category_code || '|' || r.request_type`],
 ];
 const cubeLateral = `CROSS JOIN LATERAL (VALUES ${CUBE_DIMS.map(([d, e]) => `('${d}', ${e})`).join(', ')}) v(dim, key)`;
+const cubeKeyGiven = 'v.key IS NOT NULL';
 /** Place dimensions of the cube below the district (not rollup keys: they would multiply the full grain), read
  *  straight from the case row c; top streets / communities then never scan the cases table. */
 export const PLACE_CUBE_DIMS: [string, string][] = [['street', `coalesce(c.street_code, '')`], ['community', `coalesce(c.community_code, '')`]];
@@ -63,7 +65,7 @@ function deltaParts(p: number, monthly = true): { ctes: string[]; last: string |
       `rollup_place AS (
   SELECT c.local_day, v.dim, v.key, ${signed} FROM rollup_src c ${placeLateral} GROUP BY 1, 2, 3)`,
       `rollup_cube AS (
-  SELECT r.local_day, v.dim, v.key, ${COUNTERS.map((k) => `r.${k}`).join(', ')} FROM rollup_d r ${cubeLateral} WHERE ${nonZero('r')}
+  SELECT r.local_day, v.dim, v.key, ${COUNTERS.map((k) => `r.${k}`).join(', ')} FROM rollup_d r ${cubeLateral} WHERE ${cubeKeyGiven} AND (${nonZero('r')})
   UNION ALL
   SELECT * FROM rollup_place r WHERE ${nonZero('r')})`,
       `rollup_cd AS (${cubeUpsert('rollup_cube_daily', 'local_day', 'rollup_cube')} RETURNING 1)`,
@@ -163,7 +165,7 @@ function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promis
     const [monthly, cubeMonthly] = monthlyFromDailySql(`${where} AND ${CLOSED_MONTHS_DAY()}`);
     await tx.query(monthly, params);
     await tx.query(`INSERT INTO rollup_cube_daily (local_day, dim, key, ${counterList})
-       SELECT r.local_day, v.dim, v.key, ${sums('r.')} FROM rollup_daily r ${cubeLateral} WHERE ${where.replace(/local_day/g, 'r.local_day')} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`, params);
+       SELECT r.local_day, v.dim, v.key, ${sums('r.')} FROM rollup_daily r ${cubeLateral} WHERE ${cubeKeyGiven} AND ${where.replace(/local_day/g, 'r.local_day')} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`, params);
     await tx.query(`INSERT INTO rollup_cube_daily (local_day, dim, key, ${counterList})
        SELECT c.local_day, v.dim, v.key, ${COUNTERS.map((k) => `sum(${COUNTER_SQL[k]})`).join(', ')}
        FROM cases c ${placeLateral} WHERE ${where.replace(/local_day/g, 'c.local_day')} GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`, params);
