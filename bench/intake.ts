@@ -1,6 +1,6 @@
 // Sustained intake through the real HTTP API: the server runs in a child process (as in production). The load
 // generator here first keeps `concurrency` keep-alive requests in flight for `duration` seconds after a warm-up
-// (closed loop: how fast it goes; on PostgreSQL at 16, 24 and 32 in turn, reporting the fastest whose p99 meets the
+// (closed loop: how fast it goes; on PostgreSQL at 16, 20 and 24 in turn, reporting the fastest whose p99 meets the
 // target), then starts requests on a fixed schedule at the engine's target rate for
 // `rate-duration` seconds (open loop, as calls arrive: latency counted from each request's scheduled start).
 // Engines: PGlite (temp data dir) and real PostgreSQL (a fresh database, dropped afterwards).
@@ -10,7 +10,7 @@
 // requests: text, title, address, phone) and its own Idempotency-Key.
 // CPU per case is measured for the server process, the PostgreSQL backends serving it and the load generator
 // itself: on this shared 2-core machine wall-clock rates depend on the others' load, CPU per case does not.
-// npm run bench -- intake [--engine pglite|postgres|both] [--duration 40] [--concurrency 16,24,32] [--pg-url postgres://…]
+// npm run bench -- intake [--engine pglite|postgres|both] [--duration 40] [--concurrency 16,20,24] [--pg-url postgres://…]
 //   [--rate-duration 30] [--rate N] [--history-days 30] [--train 3000] [--cpu-prof DIR] [--db-prefix minsheng_bench_]
 //   [--tag-threads N] [--keep-db]
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -511,12 +511,12 @@ async function runEngine(name: 'pglite' | 'postgres', concurrencies: number[], t
   }
 }
 
-/** --concurrency 16 or 16,24,32 (a sweep; the engine's default otherwise). */
+/** --concurrency 16 or 16,20,24 (a sweep; the engine's default otherwise). */
 const levelsArg = (dflt: string) => arg('concurrency', dflt).split(',').map(Number).filter((n) => n > 0);
 const results: Record<string, unknown> = {};
 if (which === 'both' || which === 'postgres') {
   try {
-    results.postgres = { ...(await runEngine('postgres', levelsArg('16,24,32'), 1000, 50)), target: { casesPerSec: 1000, p99Ms: 50 } };
+    results.postgres = { ...(await runEngine('postgres', levelsArg('16,20,24'), 1000, 50)), target: { casesPerSec: 1000, p99Ms: 50 } };
   } catch (err) {
     results.postgres = { skipped: `PostgreSQL run failed (${pgUrl}): ${(err as Error).message}` };
   }
