@@ -13,7 +13,9 @@ export function noteCasesInserted(n: number): void {
   inserted += n;
 }
 
-/** Merges the pending list every `everyMs` while cases are being stored; returns the stop function. */
+/** Merges the pending list every `everyMs` while cases are being stored; returns the stop function. On PGlite the
+ *  merge runs in the one thread every statement runs in, and holds them all up while it runs: smaller, more
+ *  frequent merges there. */
 export function startSearchIndexUpkeep(db: Db, o: { everyMs?: number; onError?: (e: unknown) => void } = {}): () => void {
   let seen = -1; // the first tick merges whatever an earlier process left pending
   let running = false;
@@ -24,7 +26,7 @@ export function startSearchIndexUpkeep(db: Db, o: { everyMs?: number; onError?: 
     db.query(`SELECT gin_clean_pending_list($1::regclass)`, [SEARCH_INDEX])
       .catch((e) => o.onError?.(e))
       .finally(() => (running = false));
-  }, o.everyMs ?? 1000);
+  }, o.everyMs ?? (db.engine === 'pglite' ? 250 : 1000));
   timer.unref?.();
   return () => clearInterval(timer);
 }

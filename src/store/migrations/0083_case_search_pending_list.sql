@@ -1,5 +1,5 @@
 -- The case search index's pending list is merged by a timer of the serving process (cases/search-index.ts), every
--- second while cases come in, on a connection of its own; the inserting statement merges only when that timer
+-- second (PGlite: 250 ms) while cases come in, on a connection of its own; the inserting statement merges only when that timer
 -- falls behind and the list passes this limit (back to PostgreSQL's default: 4 MB ≈ 4,000 cases).
 -- Measured (bench intake, PostgreSQL, 16 clients): an intake statement that merged a 256 kB list took ≈ 70 ms
 -- instead of ≈ 5; merging a second's cases at a time on the side cut PostgreSQL's CPU per case from ≈ 0.50 to
