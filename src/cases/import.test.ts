@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { engines } from '../../tests/engines.ts';
-import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
-import { testContext } from '../../tests/fixtures/context.ts';
+import { REF } from '../../tests/fixtures/reference.ts';
+import { seededContext } from '../../tests/fixtures/context.ts';
 import type { Db } from '../store/db.ts';
 import type { AppContext } from '../server/context.ts';
 import { errorReportCsv, importCases, parseMapOption } from './import-cases.ts';
@@ -23,9 +23,7 @@ for (const engine of engines()) {
     let db: Db;
     let ctx: AppContext;
     beforeAll(async () => {
-      db = await engine.open();
-      await seedTestReference(db);
-      ctx = testContext(db);
+      ({ db, ctx } = await seededContext(engine));
     });
     afterAll(async () => db?.close());
     const count = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases`))[0]!.n;

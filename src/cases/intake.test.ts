@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { engines } from '../../tests/engines.ts';
-import { seedTestReference, REF } from '../../tests/fixtures/reference.ts';
-import { testContext } from '../../tests/fixtures/context.ts';
+import { REF } from '../../tests/fixtures/reference.ts';
+import { seededContext, testContext } from '../../tests/fixtures/context.ts';
 import { buildApp } from '../server/app.ts';
 import { signedInject } from '../../tests/fixtures/http.ts';
 import type { Db } from '../store/db.ts';
@@ -19,9 +19,7 @@ for (const engine of engines()) {
     let app: FastifyInstance;
     let inject: ReturnType<typeof signedInject>;
     beforeAll(async () => {
-      db = await engine.open();
-      await seedTestReference(db);
-      ctx = testContext(db);
+      ({ db, ctx } = await seededContext(engine));
       app = await buildApp(ctx);
       inject = signedInject(app, db);
     });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../tests/engines.ts';
-import { seedTestReference } from '../../tests/fixtures/reference.ts';
-import { testContext } from '../../tests/fixtures/context.ts';
+import { seededContext } from '../../tests/fixtures/context.ts';
 import type { Db } from '../store/db.ts';
 import type { AppContext } from '../server/context.ts';
 import { SYSTEM_ACTOR } from '../server/context.ts';
@@ -14,9 +13,7 @@ for (const engine of engines()) {
     let db: Db;
     let ctx: AppContext;
     beforeAll(async () => {
-      db = await engine.open();
-      await seedTestReference(db);
-      ctx = testContext(db);
+      ({ db, ctx } = await seededContext(engine));
     });
     afterAll(async () => {
       await db?.close();

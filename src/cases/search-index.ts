@@ -6,7 +6,7 @@
 import type { Db } from '../store/db.ts';
 
 const SEARCH_INDEX = 'cases_search_trgm';
-let inserted = 0;
+let inserted = 0; // process-wide: with several databases in one process (tests) a timer may merge an empty list
 
 /** Counts stored cases (the intake and import paths call it); the upkeep merges only after some were. */
 export function noteCasesInserted(n: number): void {

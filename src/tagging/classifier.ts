@@ -469,8 +469,8 @@ export function trainModel(texts: string[], labelsIn: string[], options: TrainOp
   };
 }
 
-/** Probabilities of every label, best first (k of them), each with up to `evidence` contributing terms. */
-/** The k likeliest labels; `evidence` terms for each of the first `explained` of them (none for the rest). */
+/** The k likeliest labels with their probabilities, best first; up to `evidence` contributing terms for each of the
+ *  first `explained` of them (none for the rest). */
 export function predict(model: TextModel, text: string, k = 3, evidence = 5, explained = k): Suggestion[] {
   const x = vectorizeText(model, normalizeText(text));
   const nClass = model.labels.length;
