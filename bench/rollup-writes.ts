@@ -1,12 +1,13 @@
 // `npm run bench -- rollup-writes [--workers 8] [--per-worker 200] [--pg-url URL]`
 // Hot-row contention of the rollup deltas: concurrent intakes (insert a case, all on the same local day, so
-// they share the cube's 'all' row) with and without the metrics hook in the same transaction, on real
-// PostgreSQL. Reports intakes per second and p50/p95 transaction latency → bench/results/rollup-writes.json.
+// they share the cube's 'all' row) without rollups, with the delta applied in the same transaction (the design
+// before session 9) and with it queued there (the metrics hook now; the queue is then drained once, timed apart),
+// on real PostgreSQL. Reports intakes per second and p50/p95 transaction latency → bench/results/rollup-writes.json.
 import postgres from 'postgres';
 import type { Db } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPostgres } from '../src/store/postgres-db.ts';
-import { applyCaseDelta } from '../src/metrics/rollups.ts';
+import { applyCaseDelta, caseDeltaCtes, drainRollupQueue } from '../src/metrics/rollups.ts';
 import { localDay } from '../src/shared/time.ts';
 import { generateBenchCity } from './_dashboard-data.ts';
 import { writeResults } from './_results.ts';
@@ -20,7 +21,7 @@ const PER = Number(arg('per-worker', '200'));
 const PG_URL = arg('pg-url', process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
 const pct = (xs: number[], p: number) => Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] * 10) / 10;
 
-async function run(db: Db, withHook: boolean, tag: string) {
+async function run(db: Db, rollups: 'none' | 'applied' | 'queued', tag: string) {
   const lat: number[] = [];
   const t0 = performance.now();
   await Promise.all(Array.from({ length: WORKERS }, async (_, w) => {
@@ -32,7 +33,11 @@ async function run(db: Db, withHook: boolean, tag: string) {
           `INSERT INTO cases (case_no, channel, received_at, local_day, content, district_code, category_code, request_type, status)
            VALUES ($1, '12345', $2, $3, '压测诉求', '430102', $4, 'complaint', 'received') RETURNING *`,
           [`${tag}-${w}-${i}`, at, localDay(at), `B01${1 + (i % 6)}`]);
-        if (withHook) await applyCaseDelta(tx, null, row);
+        if (rollups === 'applied') await applyCaseDelta(tx, null, row);
+        if (rollups === 'queued') {
+          const { ctes, params } = caseDeltaCtes([{ before: null, after: row }], 1);
+          await tx.query(`WITH ${ctes.join(', ')} SELECT 1`, params);
+        }
       });
       lat.push(performance.now() - t);
     }
@@ -50,14 +55,18 @@ const db = await openPostgres(u.toString(), { max: WORKERS });
 try {
   await migrate(db);
   await generateBenchCity(db);
-  await run(db, true, 'warm');
-  const without = await run(db, false, 'a');
-  const withHook = await run(db, true, 'b');
+  await run(db, 'applied', 'warm');
+  const without = await run(db, 'none', 'a');
+  const applied = await run(db, 'applied', 'b');
+  const queued = await run(db, 'queued', 'c');
+  const t = performance.now();
+  await drainRollupQueue(db);
+  const drainMs = Math.round(performance.now() - t);
   const [cube] = await db.query(`SELECT sum(received)::int AS n FROM rollup_cube_daily WHERE dim = 'all'`);
   writeResults('rollup-writes', {
     command: `npm run bench -- rollup-writes --workers ${WORKERS} --per-worker ${PER}`,
-    note: 'all intakes on one local day: every transaction updates the same cube row (dim all) — the worst case for hot-row contention',
-    withoutRollups: without, withRollups: withHook, rollupIntakesCounted: cube.n,
+    note: 'all intakes on one local day: every transaction that applies its delta updates the same cube row (dim all) — the worst case for hot-row contention; queued deltas are applied by one drain afterwards',
+    withoutRollups: without, rollupsAppliedInTransaction: applied, rollupsQueued: { ...queued, drainMs }, rollupIntakesCounted: cube.n,
   });
 } finally {
   await db.close();

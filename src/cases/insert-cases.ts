@@ -1,6 +1,6 @@
 // Storing new cases: one statement writes any number of cases and their audit events (jsonb_to_recordset),
 // and a small batcher groups concurrent intake requests into one statement / transaction — group commit in
-// the application; the metrics hook's rollup delta joins the insert statement as CTEs (one round trip). Under
+// the application; the metrics hook's rollup queue insert joins the insert statement as a CTE (one round trip). Under
 // light load a case is flushed alone at once; under heavy load the requests that arrived while the previous flush
 // ran go together. If a batch fails (a bad row, a hook that throws, an idempotency
 // race), its cases are retried one by one so that each request gets its own outcome.
@@ -117,11 +117,10 @@ export function submitCase(db: Db, item: NewCase & { change: Pending['change'] }
   });
 }
 
-// One flush at a time on both engines: PGlite runs one statement at a time anyway (in its own thread); on a server every intake transaction updates the day's cube rows, so parallel flushes only
-// queue on those row locks — while one flush runs the next batch grows, and a bigger batch writes fewer
-// rollup rows and statements per case (measured: server + PostgreSQL CPU per case fell by about a quarter
-// from 4 flushes in flight to 1, at the same throughput; re-measured with the leaner statements, 2 in flight
-// gave 850 cases/s against 892 with 1 at 32 concurrent requests).
+// One flush at a time on both engines: PGlite runs one statement at a time anyway (in its own thread); on a server
+// while one flush runs the next batch grows, and a bigger batch costs fewer statements per case (measured when
+// intake still upserted the rollups: server + PostgreSQL CPU per case fell by about a quarter from 4 flushes in
+// flight to 1, at the same throughput; 2 in flight gave 850 cases/s against 892 with 1 at 32 concurrent requests).
 const MAX_IN_FLIGHT = 1;
 // A flush that has not settled after this long (a connection lost mid-statement may never answer) no longer
 // holds the others back.

@@ -1,5 +1,5 @@
-// The metrics domain's case hooks: rollup deltas in the change's transaction (data-modifying CTEs for all
-// changes of a transaction, joined into intake's insert); rebuild after bulk loads.
+// The metrics domain's case hooks: rollup deltas queued in the change's transaction (a data-modifying CTE for all
+// changes of a transaction, joined into intake's insert; rollups.ts applies the queue); rebuild after bulk loads.
 import { registerCaseHooks, type CaseHooks, type CaseRow } from '../cases/hooks.ts';
 import { localDay } from '../shared/time.ts';
 import { caseDeltaCtes, rebuildMetrics } from './rollups.ts';

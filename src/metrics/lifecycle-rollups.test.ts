@@ -11,10 +11,11 @@ import type { Db } from '../store/db.ts';
 import { COUNTERS } from './indicators.ts';
 import { registerMetricsHooks } from './hooks.ts';
 import { queryMetric } from './query.ts';
-import { rebuildRollups } from './rollups.ts';
+import { drainRollupQueue, rebuildRollups } from './rollups.ts';
 import { localDay } from '../shared/time.ts';
 
 const snapshot = async (db: Db) => {
+  await drainRollupQueue(db); // the changes' queued deltas, applied
   const out: Record<string, unknown[]> = {};
   for (const t of ['rollup_daily', 'rollup_monthly', 'rollup_cube_daily', 'rollup_cube_monthly']) {
     out[t] = await db.query(`SELECT * FROM ${t} WHERE ${COUNTERS.map((k) => `${k} <> 0`).join(' OR ')} ORDER BY 1, 2, 3, 4`);

@@ -4,7 +4,7 @@
 import type { Db } from '../store/db.ts';
 import { validationError, notFound } from '../shared/errors.ts';
 import { addDays, daysBetween, monthStart, nextMonthStart } from '../shared/time.ts';
-import { CLOSED_MONTHS_DAY } from './rollups.ts';
+import { CLOSED_MONTHS_DAY, rollupsCurrent } from './rollups.ts';
 import { ROLLUP_KEYS, UNSAT_REASONS, UNSAT_REASON_OTHER, type Counter } from './indicators.ts';
 import { DIMENSIONS, METRIC_BY_NAME, REQUEST_TYPE_LABELS, metricValue, type Dimension, type MetricDef } from './definitions.ts';
 
@@ -113,6 +113,7 @@ const countersOf = (m: MetricDef) => [...new Set([...m.num, ...(m.den ?? [])])] 
 /** Sums of counters over a period, optionally grouped by a dimension (raw keys). Unfiltered queries read the
  * per-dimension cube; filtered ones (or unit-scoped ones) read the full-grain rollups. */
 export async function sumCounters(db: Db, counters: Counter[], period: Period, opts: { by?: Dimension; filters?: Filters; unitScope?: string | null } = {}): Promise<{ key: string; sums: Record<string, number> }[]> {
+  await rollupsCurrent(db);
   const p = new Params();
   const filters = Object.entries({ ...opts.filters, ...(opts.unitScope ? { unit: opts.unitScope } : {}) }).filter(([, v]) => v !== undefined) as [Dimension, string][];
   const conflict = Boolean(opts.unitScope && opts.filters?.unit !== undefined && opts.filters.unit !== opts.unitScope);
@@ -146,6 +147,7 @@ export async function sumCounters(db: Db, counters: Counter[], period: Period, o
 /** Unit rankings' observed and expected counts per unit, summed in the database from the cube's unit_mix strata
  *  (unit | category | request type): expected = Σ strata (unit's denominator × city rate of the stratum). */
 export async function unitMixExpected(db: Db, num: Counter[], den: Counter[], period: Period): Promise<{ key: string; num: number; den: number; expected: number }[]> {
+  await rollupsCurrent(db);
   checkPeriod(period);
   const p = new Params();
   const counters = [...new Set([...num, ...den])];
@@ -164,6 +166,7 @@ export async function unitMixExpected(db: Db, num: Counter[], den: Counter[], pe
 /** The n largest keys of one cube dimension by a counter over a period (also the place dimensions below the
  *  district, street and community, which are cube-only). */
 export async function topCubeKeys(db: Db, dim: string, counter: Counter, period: Period, n: number): Promise<{ key: string; value: number }[]> {
+  await rollupsCurrent(db);
   checkPeriod(period);
   const p = new Params();
   const src = rollupSource(period, ['key', counter], [`dim = ${p.add(dim)}`, `key <> ''`], p, CUBE_TABLES);

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { engines } from '../../tests/engines.ts';
 import { insertCase, seedMetricsCity, updateCase } from '../../tests/metrics-fixture.ts';
 import { localDateTime } from '../shared/time.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Row } from '../store/db.ts';
 import { COUNTERS, KEY_COLUMNS } from './indicators.ts';
-import { applyCaseDelta, rebuildRollups } from './rollups.ts';
+import { applyCaseDelta, caseDeltaCtes, drainRollupQueue, rebuildRollups, startRollupUpkeep } from './rollups.ts';
+import { queryMetric } from './query.ts';
 
 async function snapshot(db: Db, table: string) {
   if (table.startsWith('rollup_cube')) {
@@ -140,3 +141,83 @@ describe('metrics case hooks', () => {
     }
   }, 180_000);
 });
+
+const queueDelta = async (tx: Db, before: Row | null, after: Row | null) => {
+  const { ctes, params } = caseDeltaCtes([{ before, after }], 1);
+  if (ctes.length) await tx.query(`WITH ${ctes.join(', ')} SELECT 1`, params);
+};
+const queued = async (db: Db) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rollup_queue'))[0]!.n;
+
+for (const engine of engines()) {
+  describe(`the rollup queue on ${engine.name}`, () => {
+    it('holds each change from its commit; reads drain what this process queued, the upkeep drains what others left', async () => {
+      const db = await engine.open();
+      try {
+        await seedMetricsCity(db);
+        const day = '2026-04-08';
+        const period = { from: day, to: day };
+        const add = (tx: Db, channel: string) => insertCase(tx, { at: localDateTime(day, 9), channel, category: 'T0101', district: '430102', type: 'complaint' }).then((row) => queueDelta(tx, null, row).then(() => row));
+        await db.tx((tx) => add(tx, '12345'));
+        const web = await db.tx((tx) => add(tx, 'web'));
+        await expect(db.tx(async (tx) => { await add(tx, 'app'); throw new Error('rolled back'); })).rejects.toThrow('rolled back');
+        expect(await queued(db)).toBe(2); // the rolled-back change queued nothing
+        // A change that moves no rollup column (a reminder) queues nothing either.
+        await db.tx(async (tx) => queueDelta(tx, web, { ...web, reminder_count: 1 }));
+        expect(await queued(db)).toBe(2);
+        expect(await db.query(`SELECT 1 FROM rollup_cube_daily WHERE local_day = $1`, [day])).toEqual([]);
+
+        // A metrics read first applies what this process queued.
+        expect((await queryMetric(db, { metric: 'volume', ...period })).value).toBe(2);
+        expect(await queued(db)).toBe(0);
+
+        // Rows another process queued (this process's count does not know them): the upkeep's first tick drains.
+        await db.query(`INSERT INTO rollup_queue (sign, local_day, channel, status, received_at, return_count, extension_count, reopen_count) VALUES (1, $1, '12345', 'received', $2, 0, 0, 0)`, [day, localDateTime(day, 10)]);
+        const errors: unknown[] = [];
+        const stop = startRollupUpkeep(db, { everyMs: 20, onError: (e) => errors.push(e) });
+        try {
+          for (let i = 0; i < 250 && (await queued(db)) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+        } finally {
+          stop();
+        }
+        expect(errors).toEqual([]);
+        expect(await queued(db)).toBe(0);
+        expect((await queryMetric(db, { metric: 'volume', ...period })).value).toBe(3);
+      } finally {
+        await db.close();
+      }
+    }, 180_000);
+
+    if (engine.name === 'postgres') {
+      it('loses and doubles nothing when changes queue concurrently with drains and a rebuild', async () => {
+        const db = await engine.open();
+        try {
+          await seedMetricsCity(db);
+          const days = ['2026-05-06', '2026-05-07'];
+          const create = (i: number) => db.tx(async (tx) => {
+            const row = await insertCase(tx, { at: localDateTime(days[i % 2]!, 8 + (i % 10)), channel: i % 3 ? '12345' : 'web', category: i % 2 ? 'T0101' : 'T0201', district: '430102', type: 'complaint' });
+            await queueDelta(tx, null, row);
+            return Number(row.id);
+          });
+          const resolve = (id: number) => db.tx(async (tx) => {
+            const [before, after] = await updateCase(tx, id, { status: 'resolved_online', closed_at: new Date() });
+            await queueDelta(tx, before, after);
+          });
+          const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => create(i)));
+          await Promise.all([
+            ...ids.map((id, i) => (i % 2 ? resolve(id) : create(100 + i))),
+            ...Array.from({ length: 6 }, () => drainRollupQueue(db)),
+            rebuildRollups(db, { fromDay: days[0]!, toDay: days[0]! }),
+            ...Array.from({ length: 20 }, (_, i) => create(200 + i)),
+          ]);
+          await drainRollupQueue(db);
+          const live = [await snapshot(db, 'rollup_daily'), await snapshot(db, 'rollup_cube_daily')];
+          expect((await queryMetric(db, { metric: 'volume', from: days[0]!, to: days[1]! })).value).toBe(40 + 20 + 20);
+          await rebuildRollups(db);
+          expect([await snapshot(db, 'rollup_daily'), await snapshot(db, 'rollup_cube_daily')]).toEqual(live);
+        } finally {
+          await db.close();
+        }
+      }, 180_000);
+    }
+  });
+}

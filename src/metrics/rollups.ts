@@ -1,7 +1,8 @@
-// Keeping the rollups current: a delta per case change inside the change's transaction, and a rebuild from
-// the cases table after bulk loads. Both use the expressions in indicators.ts, so they cannot drift apart.
+// Keeping the rollups current: a delta per case change, queued inside the change's transaction and applied by the
+// rollup writer (the queue, below), and a rebuild from the cases table after bulk loads. Both use the expressions in
+// indicators.ts, so they cannot drift apart.
 import type { Db, Row } from '../store/db.ts';
-import { addDays, localDay, monthStart, nextMonthStart } from '../shared/time.ts';
+import { addDays, monthStart, nextMonthStart } from '../shared/time.ts';
 import { COUNTERS, COUNTER_SQL, KEY_COLUMNS, ROLLUP_KEYS } from './indicators.ts';
 import { forgetTopicCounts } from './topics.ts';
 
@@ -36,24 +37,17 @@ export const CLOSED_MONTHS_DAY = (column = 'local_day') => `${column} < (SELECT 
 /** Rollup writers take this transaction-scoped lock first: concurrent upserts of the same new keys in
  *  different orders deadlocked (seen under concurrent intake on PostgreSQL); one lock orders them. */
 const ROLLUP_LOCK_KEY = 7_312_346;
+const takeRollupLock = (tx: Db) => tx.query(`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK_KEY})`);
 
-// One statement for any number of case changes: signed contributions of each row before (−1) and after (+1)
-// its change, summed per key, upserted into the daily and monthly rollups. Keys are sorted so that concurrent
-// writers lock rows in the same order; all-zero deltas (no metric changed) touch no row at all. A batch of
-// intakes thus costs one statement, and the hot rows (the day's `all` cube row) are written once per batch.
-// The rollup lock is taken in the same statement: every row reaches the upserts through rollup_src, and
-// rollup_src cannot yield a row before the lock's one-row CTE has been read. As data-modifying CTEs (named
-// rollup_*, parameters from $p) the same work joins another statement — intake's insert of a batch.
-// Monthly rows are written for cases of closed months only (a month's rows appear when it closes).
-function deltaParts(p: number, monthly = true): { ctes: string[]; last: string | null } {
+// One statement applies any number of case changes: signed contributions of each row before (−1) and after (+1)
+// its change (rollup_src: rows shaped as rollup_queue), summed per key, upserted into the daily and monthly
+// rollups. Keys are sorted so that writers lock rows in the same order; all-zero deltas (no metric changed) touch
+// no row at all. Monthly rows are written for days of closed months only (a month's rows appear when it closes).
+function deltaParts(src: string[]): { ctes: string[]; last: string } {
   const signed = COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ');
   return {
     ctes: [
-      `rollup_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${ROLLUP_LOCK_KEY}) AS locked)`,
-      `rollup_src AS (
-  SELECT 1 AS sign, c.* FROM rollup_lock, jsonb_populate_recordset(NULL::cases, $${p}::text::jsonb) c
-  UNION ALL
-  SELECT -1 AS sign, c.* FROM rollup_lock, jsonb_populate_recordset(NULL::cases, $${p + 1}::text::jsonb) c)`,
+      ...src,
       `rollup_d AS (
   SELECT ${selectKeys}, ${signed}
   FROM rollup_src c GROUP BY ${groupAll})`,
@@ -69,56 +63,118 @@ function deltaParts(p: number, monthly = true): { ctes: string[]; last: string |
   UNION ALL
   SELECT * FROM rollup_place r WHERE ${nonZero('r')})`,
       `rollup_cd AS (${cubeUpsert('rollup_cube_daily', 'local_day', 'rollup_cube')} RETURNING 1)`,
-      ...(monthly ? [`rollup_cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'rollup_cube', CLOSED_MONTHS_DAY())} RETURNING 1)`] : []),
+      `rollup_cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'rollup_cube', CLOSED_MONTHS_DAY())} RETURNING 1)`,
     ],
-    last: !monthly ? null : `INSERT INTO rollup_monthly (${keyList}, ${counterList})
+    last: `INSERT INTO rollup_monthly (${keyList}, ${counterList})
 SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', m.local_day)::date` : `m.${k}`)).join(', ')}, ${COUNTERS.map((k) => `sum(m.${k})`).join(', ')}
 FROM rollup_d m WHERE (${nonZero('m')}) AND ${CLOSED_MONTHS_DAY('m.local_day')}
 GROUP BY ${groupAll} ORDER BY ${groupAll}
 ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`,
   };
 }
+const deltaSql = (src: string) => ((d) => `WITH ${d.ctes.join(',\n')}\n${d.last}`)(deltaParts([src]));
+/** Applies changes given as a parameter (rows shaped as rollup_queue). */
+const DELTA_SQL = deltaSql(`rollup_src AS (SELECT * FROM jsonb_populate_recordset(NULL::rollup_queue, $1::text::jsonb))`);
+/** Applies and empties the queue. */
+const DRAIN_SQL = deltaSql(`rollup_src AS (DELETE FROM rollup_queue RETURNING *)`);
 
-const DELTA_SQL = ((d) => `WITH ${d.ctes.join(',\n')}\n${d.last}`)(deltaParts(1));
+/** The case columns the keys and counters read: only these are queued (not the text, tags …). */
+export const DELTA_COLUMNS = [...new Set([...Object.values(ROLLUP_KEYS), ...Object.values(COUNTER_SQL), ...PLACE_CUBE_DIMS.map(([, e]) => e)].flatMap((sql) => [...sql.matchAll(/\bc\.(\w+)/g)].map((m) => m[1]!)))];
+const pickDeltaColumns = (row: Row, sign: 1 | -1): Row => {
+  const out: Row = { sign };
+  for (const k of DELTA_COLUMNS) out[k] = row[k] ?? null;
+  return out;
+};
 
-/** The case columns the keys and counters read: only these travel to the delta statement (not the text, tags …). */
-const DELTA_COLUMNS = [...new Set([...Object.values(ROLLUP_KEYS), ...Object.values(COUNTER_SQL), ...PLACE_CUBE_DIMS.map(([, e]) => e)].flatMap((sql) => [...sql.matchAll(/\bc\.(\w+)/g)].map((m) => m[1]!)))];
-const pickDeltaColumns = (row: Row): Row => Object.fromEntries(DELTA_COLUMNS.map((k) => [k, row[k] ?? null]));
+/** The queue rows of some changes (JSON), or null when no rollup column changed (a reminder, a note …). */
+function queueRows(changes: { before: Row | null; after: Row | null }[]): string | null {
+  const rows: Row[] = [];
+  for (const c of changes) {
+    const after = c.after && pickDeltaColumns(c.after, 1);
+    const before = c.before && pickDeltaColumns(c.before, -1);
+    if (after && before && DELTA_COLUMNS.every((k) => String(after[k]) === String(before[k]))) continue;
+    if (after) rows.push(after);
+    if (before) rows.push(before);
+  }
+  return rows.length ? JSON.stringify(rows) : null;
+}
 
-
-/** Applies the change of one case (before → after; before null on create) to the rollups, inside `tx`. */
+/** Applies the change of one case (before → after; before null on create) to the rollups now, inside `tx`. */
 export function applyCaseDelta(tx: Db, before: Row | null, after: Row | null): Promise<void> {
   return applyCaseDeltas(tx, [{ before, after }]);
 }
 
-/** Applies the changes of several cases (one transaction) to the rollups in one statement. */
+/** Applies the changes of several cases to the rollups now, inside `tx` (tests, benchmarks: the case hooks queue). */
 export async function applyCaseDeltas(tx: Db, changes: { before: Row | null; after: Row | null }[]): Promise<void> {
-  const params = deltaParams(changes);
-  if (params) await tx.query(DELTA_SQL, params);
+  const rows = queueRows(changes);
+  if (!rows) return;
+  await takeRollupLock(tx);
+  await tx.query(DELTA_SQL, [rows]);
 }
 
-/** The delta as data-modifying CTEs with their parameters from $first (none when there is nothing to apply). */
+// ——— The queue ———
+// A case change only queues its delta (one data-modifying CTE joining the change's statement: intake's insert of a
+// batch); the rollups catch up when the queue is drained — by the serving process about once a second
+// (startRollupUpkeep) and before every metrics read of this process (rollupsCurrent), so that a user never reads
+// numbers older than the changes this process made. Drains are serialised by the rollup lock; a crash loses nothing
+// (the queue commits with its changes, the next drain applies it).
+let queued = 0; // process-wide count of queued changes (a drain is needed once it moves)
+const drains = new WeakMap<Db, { upTo: number; running: Promise<void> | null }>();
+
+/** The delta of some changes as a data-modifying CTE that queues it, with its parameter at $first (none when no
+ *  rollup column changed). */
 export function caseDeltaCtes(changes: { before: Row | null; after: Row | null }[], first: number): { ctes: string[]; params: unknown[] } {
-  const params = deltaParams(changes);
-  if (!params) return { ctes: [], params: [] };
-  const { ctes, last } = deltaParts(first, touchesClosedMonth(changes));
-  return { ctes: last ? [...ctes, `rollup_dm AS (${last} RETURNING 1)`] : ctes, params };
+  const rows = queueRows(changes);
+  if (!rows) return { ctes: [], params: [] };
+  queued++;
+  return { ctes: [`rollup_q AS (INSERT INTO rollup_queue SELECT * FROM jsonb_populate_recordset(NULL::rollup_queue, $${first}::text::jsonb) RETURNING 1)`], params: [rows] };
 }
 
-/** Whether a change may fall in a closed month (which has monthly rows to keep current). Intake of today's cases
- *  never does: months close only once they are over (close-months.ts), so its statement leaves out the monthly
- *  upserts, which would write nothing (−0.2 ms of PostgreSQL per batch of 16: bench intake-db, rollup hooks
- *  0.13 → 0.115 ms per case). The hour's margin covers clocks of processes sharing the database that disagree a
- *  little at a month's turn. */
-function touchesClosedMonth(changes: { before: Row | null; after: Row | null }[]): boolean {
-  const open = monthStart(localDay(Date.now() + 3600_000));
-  return changes.some((c) => [c.before, c.after].some((r) => r && !(typeof r.local_day === 'string' && r.local_day >= open)));
+/** Applies every queued delta (of any process) to the rollups and empties the queue, in one transaction. */
+export async function drainRollupQueue(db: Db): Promise<void> {
+  await db.tx(async (tx) => {
+    await takeRollupLock(tx);
+    await tx.query(DRAIN_SQL);
+  });
 }
 
-function deltaParams(changes: { before: Row | null; after: Row | null }[]): [string, string] | null {
-  const after = changes.flatMap((c) => (c.after ? [pickDeltaColumns(c.after)] : []));
-  const before = changes.flatMap((c) => (c.before ? [pickDeltaColumns(c.before)] : []));
-  return after.length || before.length ? [JSON.stringify(after), JSON.stringify(before)] : null;
+/** Drains the queue unless no change was queued by this process since the last drain (read-your-writes). */
+export async function rollupsCurrent(db: Db): Promise<void> {
+  let s = drains.get(db);
+  if (!s) drains.set(db, (s = { upTo: 0, running: null }));
+  const state = s;
+  const target = queued;
+  while (state.upTo < target) {
+    if (!state.running) {
+      const upTo = queued;
+      state.running = drainRollupQueue(db)
+        .then(() => void (state.upTo = Math.max(state.upTo, upTo)))
+        .finally(() => (state.running = null));
+    }
+    await state.running;
+  }
+}
+
+/** Drains the queue every `everyMs` while changes are being queued here, and every `idleDrainEvery` ticks in any case
+ *  (changes queued by other processes: CLI commands, other servers); empties the table's dead rows now and then
+ *  (embedded PGlite has no autovacuum). Returns the stop function. */
+export function startRollupUpkeep(db: Db, o: { everyMs?: number; onError?: (e: unknown) => void } = {}): () => void {
+  const everyMs = o.everyMs ?? (db.engine === 'pglite' ? 250 : 1000);
+  const idleDrainEvery = Math.round(10_000 / everyMs);
+  let tick = -1; // the first tick drains whatever an earlier process left
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    tick++;
+    running = true;
+    const periodic = tick % idleDrainEvery === 0;
+    (periodic ? drainRollupQueue(db) : rollupsCurrent(db))
+      .then(() => (periodic ? db.exec('VACUUM rollup_queue') : undefined))
+      .catch((e) => o.onError?.(e))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
 }
 
 /** The monthly rows (full grain, cube) of the days matching `where`, summed from the daily rows (rebuild, month close). */
@@ -146,7 +202,11 @@ export async function rebuildRollups(db: Db, range?: { fromDay: string; toDay: s
 
 function rebuildInTx(db: Db, range?: { fromDay: string; toDay: string }): Promise<{ dailyRows: number; monthlyRows: number }> {
   return db.tx(async (tx) => {
-    await tx.exec('LOCK TABLE rollup_daily, rollup_monthly, rollup_cube_daily, rollup_cube_monthly IN SHARE ROW EXCLUSIVE MODE');
+    // The queue is drained first, and held: a change committed after the drain would otherwise be counted twice
+    // (in the cases read below, and by a later drain); one still in flight now queues after this commit.
+    await takeRollupLock(tx);
+    await tx.exec('LOCK TABLE rollup_daily, rollup_monthly, rollup_cube_daily, rollup_cube_monthly, rollup_queue IN SHARE ROW EXCLUSIVE MODE');
+    await tx.query(DRAIN_SQL);
     const params: unknown[] = [];
     let where = 'true';
     if (range) {

@@ -16,6 +16,7 @@ import { startTagging, warmTagging } from '../tagging/hooks.ts';
 import { defaultTaggingThreads, setTaggingThreads } from '../tagging/tag-in-worker.ts';
 import { scheduleDailyWarning, warmIncrementalWarning, warningHooks } from '../warning/run.ts';
 import { registerMetricsHooks } from '../metrics/hooks.ts';
+import { startRollupUpkeep } from '../metrics/rollups.ts';
 import { registerMetricsJobs } from '../metrics/close-months.ts';
 import { registerReportJobs } from '../reports/schedule.ts';
 
@@ -56,6 +57,7 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
   // leases keep them from running twice. The embedded database has only this process, so it always runs them.
   const worker = runJobs ? startWorker(ctx, { log: (m) => app.log.warn(m) }) : null;
   const stopSearchUpkeep = startSearchIndexUpkeep(ctx.db, { onError: (e) => app.log.warn({ err: e }, '检索索引整理失败') });
+  const stopRollupUpkeep = startRollupUpkeep(ctx.db, { onError: (e) => app.log.warn({ err: e }, '统计汇总更新失败') });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://localhost:${port}`;
@@ -63,6 +65,7 @@ export async function startServer(config: Config, opts: { jobs?: boolean } = {})
     await worker?.stop();
     stopWarning();
     stopSearchUpkeep();
+    stopRollupUpkeep();
     await app.close();
     await ctx.db.close();
   };
