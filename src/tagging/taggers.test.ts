@@ -4,7 +4,8 @@ import { detectRequestType } from './request-type.ts';
 import { detectUrgency } from './urgency.ts';
 import { Gazetteer } from './places.ts';
 import { extractKeywords } from './keywords.ts';
-import { NearDuplicateIndex } from './near-duplicates.ts';
+import { minhash, NearDuplicateIndex } from './near-duplicates.ts';
+import { bandKey, jaccardEstimate } from '../shared/minhash.ts';
 import { normalizeText, words, hasChinese, MAX_ANALYSED_CHARS } from './text.ts';
 import { TINY_CORPUS } from './fixtures.ts';
 import { scoreLabels, reliability } from './evaluate.ts';
@@ -174,6 +175,46 @@ describe('keywords and near-duplicates', () => {
     expect(idx.query('', { now })).toEqual([]);
     idx.expire(now);
     expect(idx.size).toBe(2);
+  });
+
+  it('answers as a scan of every case would, through growth, late cases, expiry and compaction', () => {
+    const idx = new NearDuplicateIndex(1, 0.6);
+    const all: { id: number; at: number; sig: Uint32Array }[] = [];
+    const t0 = Date.parse('2026-06-01T00:00:00Z');
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const places = ['万科魅力之城', '芙蓉花园', '岳麓山庄', '天心阁小区', '星沙新城', '梅溪湖一期', '洋湖湿地'];
+    const issues = ['夜间施工噪音扰民，凌晨还在打桩', '电梯故障困人，物业不来处理', '路灯不亮，晚上出行不安全', '楼下餐馆油烟扰民', '小区停车位被长期占用'];
+    const text = () => `${places[Math.floor(rand() * places.length)]}${issues[Math.floor(rand() * issues.length)]}${rand() < 0.5 ? '，请尽快处理' : `，编号${Math.floor(rand() * 50)}`}`;
+    const reference = (q: string, now: number, excludeId?: number) => {
+      const sig = minhash(q)!;
+      const cutoff = now - 86400_000;
+      return all
+        .filter((c) => c.at >= cutoff && c.at <= now && c.id !== excludeId && Array.from({ length: 16 }, (_, b) => b).some((b) => bandKey(c.sig, b) === bandKey(sig, b)))
+        .map((c) => ({ id: c.id, similarity: Math.round(jaccardEstimate(sig, c.sig) * 100) / 100, receivedAt: new Date(c.at).toISOString() }))
+        .filter((c) => c.similarity >= 0.6)
+        .sort((a, b) => b.similarity - a.similarity || b.id - a.id)
+        .slice(0, 5);
+    };
+    let now = t0;
+    for (let i = 1; i <= 3000; i++) {
+      now += 60_000 * (1 + Math.floor(rand() * 3));
+      const late = rand() < 0.05;
+      const at = late ? now - Math.floor(rand() * 1.5 * 86400_000) : now; // some arrive late, some already expired
+      const t = text();
+      idx.add(i, t, at);
+      all.push({ id: i, at, sig: minhash(t)! });
+      if (i % 7 === 0) idx.expire(now);
+      if (i % 50 === 0) {
+        const q = text();
+        expect(idx.query(q, { now })).toEqual(reference(q, now));
+        expect(idx.query(q, { now, excludeId: i })).toEqual(reference(q, now, i));
+      }
+    }
+    idx.expire(now);
+    expect(idx.size).toBe(all.filter((c) => c.at >= now - 86400_000).length);
+    // ≈ 700 cases a day: the expired slots were reused (compaction) rather than the arrays growing with every case
+    expect((idx as unknown as { cap: number }).cap).toBe(2048);
   });
 
   it('keeps expiring correctly over many small steps (intake expires a few items per case)', () => {
