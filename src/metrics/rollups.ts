@@ -138,10 +138,11 @@ export async function drainRollupQueue(db: Db): Promise<void> {
   });
 }
 
-/** Drains the queue unless no change was queued by this process since the last drain (read-your-writes). */
+/** Drains the queue unless no change was queued by this process since its last drain (read-your-writes); a
+ *  process's first read always drains (a command run after others' changes: imports, another server). */
 export async function rollupsCurrent(db: Db): Promise<void> {
   let s = drains.get(db);
-  if (!s) drains.set(db, (s = { upTo: 0, running: null }));
+  if (!s) drains.set(db, (s = { upTo: -1, running: null }));
   const state = s;
   const target = queued;
   while (state.upTo < target) {
