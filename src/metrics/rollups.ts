@@ -40,39 +40,37 @@ const ROLLUP_LOCK_KEY = 7_312_346;
 const takeRollupLock = (tx: Db) => tx.query(`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK_KEY})`);
 
 // One statement applies any number of case changes: signed contributions of each row before (−1) and after (+1)
-// its change (rollup_src: rows shaped as rollup_queue), summed per key, upserted into the daily and monthly
-// rollups. Keys are sorted so that writers lock rows in the same order; all-zero deltas (no metric changed) touch
-// no row at all. Monthly rows are written for days of closed months only (a month's rows appear when it closes).
-function deltaParts(src: string[]): { ctes: string[]; last: string } {
+// its change (`src` defines rollup_src: rows shaped as rollup_queue), summed per key, upserted into the daily and
+// monthly rollups. Keys are sorted so that writers lock rows in the same order; all-zero deltas (no metric changed)
+// touch no row at all. Monthly rows are written for days of closed months only (a month's rows appear when it closes).
+function deltaSql(src: string): string {
   const signed = COUNTERS.map((k) => `sum(c.sign * ${COUNTER_SQL[k]}) AS ${k}`).join(', ');
-  return {
-    ctes: [
-      ...src,
-      `rollup_d AS (
+  const ctes = [
+    src,
+    `rollup_d AS (
   SELECT ${selectKeys}, ${signed}
   FROM rollup_src c GROUP BY ${groupAll})`,
-      `rollup_dd AS (
+    `rollup_dd AS (
   INSERT INTO rollup_daily (${keyList}, ${counterList})
   SELECT ${keyList}, ${counterList} FROM rollup_d d WHERE ${nonZero('d')} ORDER BY ${keyList}
   ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_daily')}
   RETURNING 1)`,
-      `rollup_place AS (
+    `rollup_place AS (
   SELECT c.local_day, v.dim, v.key, ${signed} FROM rollup_src c ${placeLateral} GROUP BY 1, 2, 3)`,
-      `rollup_cube AS (
+    `rollup_cube AS (
   SELECT r.local_day, v.dim, v.key, ${COUNTERS.map((k) => `r.${k}`).join(', ')} FROM rollup_d r ${cubeLateral} WHERE ${cubeKeyGiven} AND (${nonZero('r')})
   UNION ALL
   SELECT * FROM rollup_place r WHERE ${nonZero('r')})`,
-      `rollup_cd AS (${cubeUpsert('rollup_cube_daily', 'local_day', 'rollup_cube')} RETURNING 1)`,
-      `rollup_cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'rollup_cube', CLOSED_MONTHS_DAY())} RETURNING 1)`,
-    ],
-    last: `INSERT INTO rollup_monthly (${keyList}, ${counterList})
+    `rollup_cd AS (${cubeUpsert('rollup_cube_daily', 'local_day', 'rollup_cube')} RETURNING 1)`,
+    `rollup_cm AS (${cubeUpsert('rollup_cube_monthly', `date_trunc('month', local_day)::date`, 'rollup_cube', CLOSED_MONTHS_DAY())} RETURNING 1)`,
+  ];
+  return `WITH ${ctes.join(',\n')}
+INSERT INTO rollup_monthly (${keyList}, ${counterList})
 SELECT ${KEY_COLUMNS.map((k) => (k === 'local_day' ? `date_trunc('month', m.local_day)::date` : `m.${k}`)).join(', ')}, ${COUNTERS.map((k) => `sum(m.${k})`).join(', ')}
 FROM rollup_d m WHERE (${nonZero('m')}) AND ${CLOSED_MONTHS_DAY('m.local_day')}
 GROUP BY ${groupAll} ORDER BY ${groupAll}
-ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`,
-  };
+ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`;
 }
-const deltaSql = (src: string) => ((d) => `WITH ${d.ctes.join(',\n')}\n${d.last}`)(deltaParts([src]));
 /** Applies changes given as a parameter (rows shaped as rollup_queue). */
 const DELTA_SQL = deltaSql(`rollup_src AS (SELECT * FROM jsonb_populate_recordset(NULL::rollup_queue, $1::text::jsonb))`);
 /** Applies and empties the queue. */
