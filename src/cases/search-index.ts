@@ -4,6 +4,7 @@
 // statement never waits for a merge, and a second's cases at a time, which costs less per case than the small
 // merges the inserting statements would otherwise do.
 import type { Db } from '../store/db.ts';
+import { startUpkeep, upkeepEveryMs } from '../shared/upkeep.ts';
 
 const SEARCH_INDEX = 'cases_search_trgm';
 let inserted = 0; // process-wide: with several databases in one process (tests) a timer may merge an empty list
@@ -13,20 +14,12 @@ export function noteCasesInserted(n: number): void {
   inserted += n;
 }
 
-/** Merges the pending list every `everyMs` while cases are being stored; returns the stop function. On PGlite the
- *  merge runs in the one thread every statement runs in, and holds them all up while it runs: smaller, more
- *  frequent merges there. */
+/** Merges the pending list every `everyMs` while cases are being stored; returns the stop function. */
 export function startSearchIndexUpkeep(db: Db, o: { everyMs?: number; onError?: (e: unknown) => void } = {}): () => void {
   let seen = -1; // the first tick merges whatever an earlier process left pending
-  let running = false;
-  const timer = setInterval(() => {
-    if (running || inserted === seen) return;
+  return startUpkeep(o.everyMs ?? upkeepEveryMs(db), async () => {
+    if (inserted === seen) return;
     seen = inserted;
-    running = true;
-    db.query(`SELECT gin_clean_pending_list($1::regclass)`, [SEARCH_INDEX])
-      .catch((e) => o.onError?.(e))
-      .finally(() => (running = false));
-  }, o.everyMs ?? (db.engine === 'pglite' ? 250 : 1000));
-  timer.unref?.();
-  return () => clearInterval(timer);
+    await db.query(`SELECT gin_clean_pending_list($1::regclass)`, [SEARCH_INDEX]);
+  }, o.onError);
 }

@@ -4,7 +4,7 @@ import { insertCase, seedMetricsCity, updateCase } from '../../tests/metrics-fix
 import { localDateTime } from '../shared/time.ts';
 import type { Db, Row } from '../store/db.ts';
 import { COUNTERS, KEY_COLUMNS } from './indicators.ts';
-import { applyCaseDelta, caseDeltaCtes, drainRollupQueue, rebuildRollups, startRollupUpkeep } from './rollups.ts';
+import { applyCaseDelta, caseDeltaCtes, DELTA_COLUMNS, drainRollupQueue, rebuildRollups, startRollupUpkeep } from './rollups.ts';
 import { queryMetric } from './query.ts';
 
 async function snapshot(db: Db, table: string) {
@@ -191,6 +191,17 @@ for (const engine of engines()) {
         await db.close();
       }
     }, 180_000);
+
+    it('has a column for every case column the rollup keys, counters and place dimensions read', async () => {
+      const db = await engine.open();
+      try {
+        // jsonb_populate_recordset drops keys the table lacks: a counter reading a new column would count nothing.
+        const cols = await db.query<{ c: string }>(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'rollup_queue' ORDER BY ordinal_position`);
+        expect(cols.map((r) => r.c)).toEqual(['sign', ...DELTA_COLUMNS]);
+      } finally {
+        await db.close();
+      }
+    });
 
     if (engine.name === 'postgres') {
       it('loses and doubles nothing when changes queue concurrently with drains and a rebuild', async () => {

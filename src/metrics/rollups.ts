@@ -5,6 +5,7 @@ import type { Db, Row } from '../store/db.ts';
 import { addDays, monthStart, nextMonthStart } from '../shared/time.ts';
 import { COUNTERS, COUNTER_SQL, KEY_COLUMNS, ROLLUP_KEYS } from './indicators.ts';
 import { forgetTopicCounts } from './topics.ts';
+import { startUpkeep, upkeepEveryMs } from '../shared/upkeep.ts';
 
 const keyList = KEY_COLUMNS.join(', ');
 const groupAll = KEY_COLUMNS.map((_, i) => i + 1).join(', ');
@@ -136,44 +137,46 @@ export async function drainRollupQueue(db: Db): Promise<void> {
   });
 }
 
+/** How far each database's queue was drained by this process: `upTo` is the count of changes queued here that the
+ *  last drain covered (−1: none yet). */
+function drainState(db: Db) {
+  let s = drains.get(db);
+  if (!s) drains.set(db, (s = { upTo: -1, running: null }));
+  return s;
+}
+
+/** One drain at a time per database; its completion records how many of this process's changes it covered. */
+function drainOnce(db: Db): Promise<void> {
+  const state = drainState(db);
+  if (!state.running) {
+    const upTo = queued;
+    state.running = drainRollupQueue(db)
+      .then(() => void (state.upTo = Math.max(state.upTo, upTo)))
+      .finally(() => (state.running = null));
+  }
+  return state.running;
+}
+
 /** Drains the queue unless no change was queued by this process since its last drain (read-your-writes); a
  *  process's first read always drains (a command run after others' changes: imports, another server). */
 export async function rollupsCurrent(db: Db): Promise<void> {
-  let s = drains.get(db);
-  if (!s) drains.set(db, (s = { upTo: -1, running: null }));
-  const state = s;
+  const state = drainState(db);
   const target = queued;
-  while (state.upTo < target) {
-    if (!state.running) {
-      const upTo = queued;
-      state.running = drainRollupQueue(db)
-        .then(() => void (state.upTo = Math.max(state.upTo, upTo)))
-        .finally(() => (state.running = null));
-    }
-    await state.running;
-  }
+  while (state.upTo < target) await drainOnce(db);
 }
 
-/** Drains the queue every `everyMs` while changes are being queued here, and every `idleDrainEvery` ticks in any case
- *  (changes queued by other processes: CLI commands, other servers); empties the table's dead rows now and then
- *  (embedded PGlite has no autovacuum). Returns the stop function. */
+/** Drains the queue every `everyMs` while changes are being queued here, and every 10 s in any case (changes queued
+ *  by other processes: CLI commands, other servers), then empties the table's dead rows (embedded PGlite has no
+ *  autovacuum). Returns the stop function. */
 export function startRollupUpkeep(db: Db, o: { everyMs?: number; onError?: (e: unknown) => void } = {}): () => void {
-  const everyMs = o.everyMs ?? (db.engine === 'pglite' ? 250 : 1000);
-  const idleDrainEvery = Math.round(10_000 / everyMs);
+  const everyMs = o.everyMs ?? upkeepEveryMs(db);
+  const idleDrainEvery = Math.max(1, Math.round(10_000 / everyMs));
   let tick = -1; // the first tick drains whatever an earlier process left
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    tick++;
-    running = true;
-    const periodic = tick % idleDrainEvery === 0;
-    (periodic ? drainRollupQueue(db) : rollupsCurrent(db))
-      .then(() => (periodic ? db.exec('VACUUM rollup_queue') : undefined))
-      .catch((e) => o.onError?.(e))
-      .finally(() => (running = false));
-  }, everyMs);
-  timer.unref?.();
-  return () => clearInterval(timer);
+  return startUpkeep(everyMs, async () => {
+    if (++tick % idleDrainEvery) return rollupsCurrent(db);
+    await drainOnce(db);
+    await db.exec('VACUUM rollup_queue');
+  }, o.onError);
 }
 
 /** The monthly rows (full grain, cube) of the days matching `where`, summed from the daily rows (rebuild, month close). */

@@ -39,7 +39,7 @@ export class NearDuplicateIndex {
   private keys = new Int32Array(0); // band keys, BANDS per slot
   private prev = new Int32Array(0); // per slot and band: the previous slot in that band's bucket
   private dead = new Uint8Array(0);
-  private seen = new Int32Array(0); // per slot: the query that last looked at it
+  private seen = new Int32Array(0); // per slot: the query that last looked at it (stamps only grow: no reset needed)
   private stamp = 0;
   private slotOf = new Map<number, number>();
   // slots by time, for expiry (cases mostly arrive in order; late ones are put in place); before orderHead: expired
@@ -85,7 +85,6 @@ export class NearDuplicateIndex {
     this.ats[s] = time;
     this.sigs.set(sig, s * SIG);
     this.dead[s] = 0;
-    this.seen[s] = 0;
     this.slotOf.set(id, s);
     this.live++;
     for (let b = 0; b < BANDS; b++) this.link(s, b, bandKey(sig, b));
@@ -177,14 +176,12 @@ export class NearDuplicateIndex {
       m++;
     }
     this.n = m;
-    this.seen.fill(0);
     let k = 0;
     for (let i = this.orderHead; i < this.orderLen; i++) this.order[k++] = moved[this.order[i]!]!;
     this.orderLen = k;
     this.orderHead = 0;
     this.allocateTable(this.tableKeys.length);
     for (let s = 0; s < m; s++) for (let b = 0; b < BANDS; b++) this.link(s, b, this.keys[s * BANDS + b]!);
-    if (this.n * 2 > this.cap) this.allocate(this.cap * 2);
   }
 
   private putInOrder(s: number, time: number): void {

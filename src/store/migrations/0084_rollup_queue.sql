@@ -2,7 +2,8 @@
 -- columns before (sign −1) and after (+1) the change; the rollup writer deletes the queued rows and applies their sum
 -- to the rollups in one transaction, about once a second and before each metrics read. A change thus no longer
 -- upserts its ~5–10 rollup and cube rows itself — at 1,000 cases/s those upserts were ≈ 40 % of the intake
--- statement's time (bench intake-db) and a second's worth of changes shares the day's hot rows.
+-- statement's time (≈ 1.7 of ≈ 4.5 ms per batch of ~16, session 8's breakdown) — and a second's worth of changes
+-- shares the day's hot rows.
 -- The columns are those the rollup keys, counters and place dimensions read (DELTA_COLUMNS), typed and NOT NULL as in
 -- cases: a row the drain could not apply is refused when the change is stored, and never blocks the queue.
 CREATE TABLE rollup_queue (
