@@ -195,7 +195,7 @@ for (const engine of engines()) {
     it('has a column for every case column the rollup keys, counters and place dimensions read', async () => {
       const db = await engine.open();
       try {
-        // jsonb_populate_recordset drops keys the table lacks: a counter reading a new column would count nothing.
+        // json_populate_recordset drops keys the table lacks: a counter reading a new column would count nothing.
         const cols = await db.query<{ c: string }>(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'rollup_queue' ORDER BY ordinal_position`);
         expect(cols.map((r) => r.c)).toEqual(['sign', ...DELTA_COLUMNS]);
       } finally {

@@ -73,7 +73,7 @@ GROUP BY ${groupAll} ORDER BY ${groupAll}
 ON CONFLICT (${keyList}) DO UPDATE SET ${upsertSet('rollup_monthly')}`;
 }
 /** Applies changes given as a parameter (rows shaped as rollup_queue). */
-const DELTA_SQL = deltaSql(`rollup_src AS (SELECT * FROM jsonb_populate_recordset(NULL::rollup_queue, $1::text::jsonb))`);
+const DELTA_SQL = deltaSql(`rollup_src AS (SELECT * FROM json_populate_recordset(NULL::rollup_queue, $1::text::json))`);
 /** Applies and empties the queue. */
 const DRAIN_SQL = deltaSql(`rollup_src AS (DELETE FROM rollup_queue RETURNING *)`);
 
@@ -126,7 +126,7 @@ export function caseDeltaCtes(changes: { before: Row | null; after: Row | null }
   const rows = queueRows(changes);
   if (!rows) return { ctes: [], params: [] };
   queued++;
-  return { ctes: [`rollup_q AS (INSERT INTO rollup_queue SELECT * FROM jsonb_populate_recordset(NULL::rollup_queue, $${first}::text::jsonb) RETURNING 1)`], params: [rows] };
+  return { ctes: [`rollup_q AS (INSERT INTO rollup_queue SELECT * FROM json_populate_recordset(NULL::rollup_queue, $${first}::text::json) RETURNING 1)`], params: [rows] };
 }
 
 /** Applies every queued delta (of any process) to the rollups and empties the queue, in one transaction. */

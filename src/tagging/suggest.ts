@@ -141,7 +141,7 @@ type CaseRef = { id: number; case_no: string; title: string | null; received_at:
 /** The latest 10 cases of a caller (keyed phone hash) in a time window, excluding one case. */
 const callerCases = coalescedPer((db: Db) => async (keys: { hash: string; since: string; upto: string; excl: number }[]) => {
   const rows = await db.query<CaseRef & { i: number }>(
-    `SELECT q.i, c.* FROM jsonb_to_recordset($1::text::jsonb) AS q(i int, hash text, since timestamptz, upto timestamptz, excl bigint)
+    `SELECT q.i, c.* FROM json_to_recordset($1::text::json) AS q(i int, hash text, since timestamptz, upto timestamptz, excl bigint)
      CROSS JOIN LATERAL (SELECT id, case_no, title, received_at, status FROM cases
        WHERE caller_phone_hash = q.hash AND received_at >= q.since AND received_at <= q.upto AND id <> q.excl
        ORDER BY received_at DESC LIMIT 10) c
