@@ -236,11 +236,13 @@ class Measurement {
 
   private perSecond: number[][] = [];
   private lagPerSecond: number[] = [];
+  private lags: number[] = [];
 
   /** How late the load generator started a scheduled request (its own stalls, not the server's latency). */
   sendLag(ms: number): void {
     const second = Math.floor((Date.now() - this.from) / 1000);
     this.lagPerSecond[second] = Math.max(this.lagPerSecond[second] ?? 0, ms);
+    this.lags.push(ms);
   }
 
   record(status: number, ms: number): void {
@@ -280,10 +282,15 @@ class Measurement {
     cpuMsPerCase.total = serverCpuMsPerCase === null ? null : Math.round(((cpuMsPerCase.server ?? 0) + (cpuMsPerCase.postgres ?? 0) + (cpuMsPerCase.loadGenerator ?? 0)) * 1000) / 1000;
     const cores = os.cpus().length;
     lat.sort((a, b) => a - b);
-    const q = (p: number) => (lat.length ? Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! * 100) / 100 : null);
+    const quantile = (xs: number[], p: number) => (xs.length ? Math.round(xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]! * 100) / 100 : null);
+    const q = (p: number) => quantile(lat, p);
+    const lags = this.lags.sort((a, b) => a - b);
     return {
       ...mode, measuredFrom: this.from, durationS: Math.round(elapsed * 10) / 10, cases: ok, errors: this.errors, statuses: this.statuses, casesPerSec: Math.round(ok / elapsed),
       p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1),
+      // Open loop: how late the generator itself started requests (its thread waiting for a core on this shared
+      // machine); counted in the latencies above, since they run from each request's scheduled start.
+      ...('rate' in mode ? { sendLagMs: { p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), max: quantile(lags, 1) } } : {}),
       serverCpuMsPerCase, cpuMsPerCase,
       // The server's write / read system calls per stored case (socket writes to PostgreSQL and to clients).
       serverSyscallsPerCase: this.ioFrom && ioTo && ok ? { write: Math.round(((ioTo.w - this.ioFrom.w) / ok) * 100) / 100, read: Math.round(((ioTo.r - this.ioFrom.r) / ok) * 100) / 100 } : null,
