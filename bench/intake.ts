@@ -87,6 +87,8 @@ class LoadConnection {
   private socket: net.Socket;
   private buf: Buffer = Buffer.alloc(0);
   private waiting: { resolve: (status: number) => void; reject: (e: Error) => void } | null = null;
+  /** The last answer's Server-Timing header (the server's stages of the request), if it sent one. */
+  serverTiming: string | null = null;
 
   constructor(port: number) {
     this.socket = net.connect(port, '127.0.0.1');
@@ -124,6 +126,7 @@ class LoadConnection {
     this.buf = this.buf.subarray(total);
     const w = this.waiting;
     this.waiting = null;
+    this.serverTiming = /\r\nserver-timing:\s*([^\r]*)/i.exec(head)?.[1] ?? null;
     w.resolve(Number(head.slice(9, 12)));
   }
 
@@ -245,12 +248,20 @@ class Measurement {
     this.lags.push(ms);
   }
 
-  record(status: number, ms: number): void {
+  private stages: Record<string, number[]> = {};
+
+  record(status: number, ms: number, serverTiming: string | null = null): void {
     const second = Math.floor((Date.now() - this.from) / 1000);
     (this.perSecond[second] ??= []).push(ms);
     this.statuses[status] = (this.statuses[status] ?? 0) + 1;
     if (status === 201) (this.ok++, this.lat.push(ms));
     else this.errors++;
+    if (status !== 201 || !serverTiming) return;
+    // The server's stages (Server-Timing), and the rest of the latency: outside the handler — the request waiting
+    // to be read and parsed, the answer to be written, and in the open loop the generator's own lag.
+    for (const m of serverTiming.matchAll(/(\w+);dur=([\d.]+)/g)) (this.stages[m[1]!] ??= []).push(Number(m[2]));
+    const total = this.stages.total?.at(-1);
+    if (total !== undefined) (this.stages.outside ??= []).push(ms - total);
   }
 
   async end(mode: LoadMode) {
@@ -291,6 +302,9 @@ class Measurement {
       // Open loop: how late the generator itself started requests (its thread waiting for a core on this shared
       // machine); counted in the latencies above, since they run from each request's scheduled start.
       ...('rate' in mode ? { sendLagMs: { p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), max: quantile(lags, 1) } } : {}),
+      // Where the latency went (ms): tag, queue (waiting for the batch's statement), db, total (the handler) from the
+      // server's Server-Timing; outside = latency − total.
+      stagesMs: Object.fromEntries(Object.entries(this.stages).map(([k, xs]) => (xs.sort((a, b) => a - b), [k, { p50: quantile(xs, 0.5), p90: quantile(xs, 0.9), p99: quantile(xs, 0.99) }]))),
       serverCpuMsPerCase, cpuMsPerCase,
       // The server's write / read system calls per stored case (socket writes to PostgreSQL and to clients).
       serverSyscallsPerCase: this.ioFrom && ioTo && ok ? { write: Math.round(((ioTo.w - this.ioFrom.w) / ok) * 100) / 100, read: Math.round(((ioTo.r - this.ioFrom.r) / ok) * 100) / 100 } : null,
@@ -325,11 +339,11 @@ async function load(port: number, mode: LoadMode, measuredS: number, headers: Re
   const warmEnd = Date.now() + warmupS * 1000;
   const end = warmEnd + measuredS * 1000;
   /** One request on `conn` (replaced by a new connection if it failed); resolves with the status (0: failed). */
-  const send = async (conn: LoadConnection): Promise<{ status: number; conn: LoadConnection }> => {
+  const send = async (conn: LoadConnection): Promise<{ status: number; conn: LoadConnection; timing: string | null }> => {
     const n = seq++;
     const status = await conn.post(head, `bench-${process.pid}-${n}`, encoded[n % encoded.length]!).catch(() => 0);
     if (status === 0) conn.close();
-    return { status, conn: status === 0 ? open() : conn };
+    return { status, conn: status === 0 ? open() : conn, timing: status === 0 ? null : conn.serverTiming };
   };
 
   if ('concurrency' in mode) {
@@ -340,7 +354,7 @@ async function load(port: number, mode: LoadMode, measuredS: number, headers: Re
         const r = await send(conn);
         conn = r.conn;
         if (!m.measuring && Date.now() >= warmEnd) m.begin();
-        else if (m.measuring) m.record(r.status, performance.now() - t0);
+        else if (m.measuring) m.record(r.status, performance.now() - t0, r.timing);
       }
     };
     await Promise.all(Array.from({ length: mode.concurrency }, client));
@@ -362,7 +376,7 @@ async function load(port: number, mode: LoadMode, measuredS: number, headers: Re
       inFlight++;
       const r = await send(conn);
       inFlight--;
-      if (measured) m.record(r.status, performance.now() - scheduled);
+      if (measured) m.record(r.status, performance.now() - scheduled, r.timing);
       const next = waiting.shift();
       if (next !== undefined) void run(r.conn, next, next - t0 >= warmEnd - startAt);
       else idle.push(r.conn);

@@ -16,7 +16,7 @@ import { resolvePlace } from './place.ts';
 import { nextCaseNo } from './case-number.ts';
 import { computeDeadlines, deadlineSetup } from './deadlines.ts';
 import { CASE_COLUMNS, CASE_JOINS, toCaseDto, type CaseDto } from './dto.ts';
-import { insertCases, startPreparing, submitCase, type NewCase } from './insert-cases.ts';
+import { insertCases, startPreparing, submitCase, type NewCase, type StoreTiming } from './insert-cases.ts';
 import { isUniqueViolation, mapCaseConstraintError } from './db-errors.ts';
 import { runAfterCommit } from './notify.ts';
 
@@ -28,7 +28,12 @@ export interface CreateCaseOptions {
   committed?: CaseChange[];
   /** A case number reserved by the caller (see reserveCaseNos). */
   caseNo?: string;
+  /** Filled in with where the request's time went (the intake route's Server-Timing header). */
+  timing?: IntakeTiming;
 }
+
+/** performance.now() ms at the steps of one intake: tagging (enrich hooks) started and ended; the batcher's part. */
+export interface IntakeTiming extends StoreTiming { enrichFrom?: number; enrichTo?: number }
 
 export type CreatedCase = CaseDto & { replayed: boolean };
 
@@ -67,7 +72,9 @@ async function createCaseNow(ctx: AppContext, data: CreateCaseData, actor: Actor
   // caller's earlier cases by the keyed phone hash computed here once.
   const callerPhoneHash = data.callerPhone ? ctx.secrets.hash(data.callerPhone) : null;
   const draft: Record<string, unknown> = { ...data, receivedAt: receivedAt.toISOString(), callerPhoneHash };
+  if (opts.timing) opts.timing.enrichFrom = performance.now();
   for (const h of caseHooks()) if (h.enrich) await h.enrich(ctx, draft);
+  if (opts.timing) opts.timing.enrichTo = performance.now();
   const d = draft as CreateCaseData & { receivedAt: string };
   const place = await resolvePlace(db, d);
 
@@ -125,7 +132,7 @@ async function createCaseNow(ctx: AppContext, data: CreateCaseData, actor: Actor
     if (opts.tx) {
       stored = (await insertCases(opts.tx, [item]))[0]!;
       await runAfterChange(opts.tx, [{ ...change, after: stored }]);
-    } else stored = await submitCase(db, { ...item, change }, prepared);
+    } else stored = await submitCase(db, { ...item, change }, prepared, opts.timing);
   } catch (err) {
     // A concurrent request with the same key won the race: answer with its case.
     if (key && !opts.tx && isUniqueViolation(err, 'cases_idempotency_key_key')) {

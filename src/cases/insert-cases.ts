@@ -86,10 +86,15 @@ function storedRows(sent: Row[], back: Row[]): Row[] {
   });
 }
 
+/** When a case submitted through the batcher was queued, its batch's statement sent, and answered
+ *  (performance.now() ms; filled in by the batcher for the caller's Server-Timing). */
+export interface StoreTiming { queuedAt?: number; sentAt?: number; storedAt?: number }
+
 interface Pending extends NewCase {
   /** The change the afterChange hooks see (with the stored row as `after`), in the batch's transaction. */
   change: Omit<CaseChange, 'after'>;
   queuedAt: number;
+  timing?: StoreTiming;
   resolve: (r: Row) => void;
   reject: (e: unknown) => void;
 }
@@ -118,10 +123,12 @@ export function startPreparing(db: Db): () => void {
 }
 
 /** Stores one new case through the batcher; resolves with its stored row. */
-export function submitCase(db: Db, item: NewCase & { change: Pending['change'] }, prepared?: () => void): Promise<Row> {
+export function submitCase(db: Db, item: NewCase & { change: Pending['change'] }, prepared?: () => void, timing?: StoreTiming): Promise<Row> {
   const b = batcherOf(db);
   return new Promise<Row>((resolve, reject) => {
-    b.queue.push({ ...item, queuedAt: performance.now(), resolve, reject });
+    const queuedAt = performance.now();
+    if (timing) timing.queuedAt = queuedAt;
+    b.queue.push({ ...item, queuedAt, timing, resolve, reject });
     prepared?.();
     pump(db, b);
   });
@@ -186,7 +193,10 @@ function pump(db: Db, b: Batcher): void {
  *  the next batch's statement runs in PostgreSQL while this one's responses are built and sent. */
 async function flush(db: Db, batch: Pending[], stored: () => void = () => {}): Promise<void> {
   try {
+    const sentAt = performance.now();
     const rows = await store(db, batch);
+    const storedAt = performance.now();
+    for (const p of batch) if (p.timing) Object.assign(p.timing, { sentAt, storedAt });
     noteCasesInserted(batch.length);
     stored();
     batch.forEach((p, i) => p.resolve(rows[i]!));

@@ -58,6 +58,11 @@ for (const engine of engines()) {
       const ev = g.json().events[0];
       const [user] = await db.query('SELECT name FROM users WHERE id::text = $1', [ev.actor]);
       expect(ev.actorName).toBe(user!.name); // the timeline names people, not ids
+      // Where the request's time went, for devtools and the intake benchmark.
+      const stages = Object.fromEntries(String(r.headers['server-timing']).split(', ').map((p) => [p.split(';')[0], Number(p.split('dur=')[1])]));
+      expect(Object.keys(stages)).toEqual(['tag', 'queue', 'db', 'total']);
+      for (const ms of Object.values(stages)) expect(ms).toBeGreaterThanOrEqual(0);
+      expect(stages.total).toBeGreaterThanOrEqual(stages.tag! + stages.db! - 0.2); // (rounded to 0.1 ms each)
       expect(ev.actorName).not.toBe(ev.actor);
     });
 
