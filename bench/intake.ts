@@ -259,9 +259,9 @@ class Measurement {
     if (status !== 201 || !serverTiming) return;
     // The server's stages (Server-Timing), and the rest of the latency: outside the handler — the request waiting
     // to be read and parsed, the answer to be written, and in the open loop the generator's own lag.
-    for (const m of serverTiming.matchAll(/(\w+);dur=([\d.]+)/g)) (this.stages[m[1]!] ??= []).push(Number(m[2]));
-    const total = this.stages.total?.at(-1);
-    if (total !== undefined) (this.stages.outside ??= []).push(ms - total);
+    const stages = Object.fromEntries([...serverTiming.matchAll(/(\w+);dur=([\d.]+)/g)].map((m) => [m[1]!, Number(m[2])]));
+    if (stages.total !== undefined) stages.outside = ms - stages.total;
+    for (const [k, v] of Object.entries(stages)) (this.stages[k] ??= []).push(v);
   }
 
   async end(mode: LoadMode) {

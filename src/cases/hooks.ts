@@ -31,7 +31,8 @@ export interface CaseHooks {
   afterChanges?(tx: Db, changes: CaseChange[]): Promise<void>;
   /** The work of afterChange(s) as data-modifying CTEs (their parameters numbered from `first`), used instead of
    *  them: intake joins them into the one statement that inserts a batch (a single round trip, no BEGIN/COMMIT),
-   *  where `after` of a new case lacks only the database's id. They must not read the changed case rows. */
+   *  where `after` of a new case lacks only the database's id (its default columns are inherited: read columns by
+   *  name, do not copy the object). They must not read the changed case rows. */
   changeCtes?(changes: CaseChange[], first: number): ChangeCtes;
   /** After the transaction committed (notifications, incremental early warning…). Errors are logged, never thrown. */
   afterCommit?(ctx: AppContext, change: CaseChange): Promise<void>;

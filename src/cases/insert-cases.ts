@@ -126,9 +126,7 @@ export function startPreparing(db: Db): () => void {
 export function submitCase(db: Db, item: NewCase & { change: Pending['change'] }, prepared?: () => void, timing?: StoreTiming): Promise<Row> {
   const b = batcherOf(db);
   return new Promise<Row>((resolve, reject) => {
-    const queuedAt = performance.now();
-    if (timing) timing.queuedAt = queuedAt;
-    b.queue.push({ ...item, queuedAt, timing, resolve, reject });
+    b.queue.push({ ...item, queuedAt: performance.now(), timing, resolve, reject });
     prepared?.();
     pump(db, b);
   });
@@ -196,7 +194,7 @@ async function flush(db: Db, batch: Pending[], stored: () => void = () => {}): P
     const sentAt = performance.now();
     const rows = await store(db, batch);
     const storedAt = performance.now();
-    for (const p of batch) if (p.timing) Object.assign(p.timing, { sentAt, storedAt });
+    for (const p of batch) if (p.timing) Object.assign(p.timing, { queuedAt: p.queuedAt, sentAt, storedAt });
     noteCasesInserted(batch.length);
     stored();
     batch.forEach((p, i) => p.resolve(rows[i]!));
