@@ -395,7 +395,8 @@ async function load(port: number, mode: LoadMode, measuredS: number, headers: Re
           if (conn) void run(conn, scheduled, measured);
           else waiting.push(scheduled);
         }
-        if (startAt + i * interval < end) return void setTimeout(tick, 1);
+        // Sleep until the next request is due (≥ 1 ms): at low rates the generator wakes only when it has work.
+        if (startAt + i * interval < end) return void setTimeout(tick, Math.max(1, Math.floor(t0 + i * interval - performance.now())));
         scheduleDone = true;
         if (!inFlight) resolve();
       };
