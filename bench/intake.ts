@@ -338,7 +338,8 @@ async function load(port: number, mode: LoadMode, measuredS: number, headers: Re
   const m = new Measurement(serverPid, dbPids);
   const warmEnd = Date.now() + warmupS * 1000;
   const end = warmEnd + measuredS * 1000;
-  /** One request on `conn` (replaced by a new connection if it failed); resolves with the status (0: failed). */
+  /** One request on `conn` (replaced by a new connection if it failed); resolves with the status (0: failed) and
+   *  the answer's Server-Timing. */
   const send = async (conn: LoadConnection): Promise<{ status: number; conn: LoadConnection; timing: string | null }> => {
     const n = seq++;
     const status = await conn.post(head, `bench-${process.pid}-${n}`, encoded[n % encoded.length]!).catch(() => 0);
