@@ -10,6 +10,15 @@ const pools = new WeakMap<Db, Map<string, Pool>>();
 
 export const formatCaseNo = (day: string, n: number) => `${day.replace(/-/g, '')}-${String(n).padStart(6, '0')}`;
 
+/** A case number as one number (YYYYMMDD·10⁷ + N), for indexes kept in typed arrays; NaN for a number not in
+ *  this form (or N ≥ 10⁷). caseNoOf turns it back. */
+export function caseNoCode(caseNo: string): number {
+  const m = /^(\d{8})-(\d{6}|[1-9]\d{6})$/.exec(caseNo); // as formatCaseNo writes them, so that caseNoOf gives them back
+  return m ? Number(m[1]) * 1e7 + Number(m[2]) : NaN;
+}
+
+export const caseNoOf = (code: number): string => `${Math.floor(code / 1e7)}-${String(code % 1e7).padStart(6, '0')}`;
+
 export async function nextCaseNo(db: Db, day: string): Promise<string> {
   let days = pools.get(db);
   if (!days) pools.set(db, (days = new Map()));

@@ -34,6 +34,10 @@ export interface CaseHooks {
    *  where `after` of a new case lacks only the database's id (its default columns are inherited: read columns by
    *  name, do not copy the object). They must not read the changed case rows. */
   changeCtes?(changes: CaseChange[], first: number): ChangeCtes;
+  /** Intake: the SQL of what a new case's stored `tags` become, given the SQL of the tags as they are so far
+   *  (`tags`; the sent row is `src`): for what needs the database, found inside the insert instead of by a round
+   *  trip before it (tagging: the caller's earlier cases). The insert then reads the stored tags back. */
+  intakeTagsSql?(tags: string): string;
   /** After the transaction committed (notifications, incremental early warning…). Errors are logged, never thrown. */
   afterCommit?(ctx: AppContext, change: CaseChange): Promise<void>;
   /** After cases were bulk-loaded without the per-case path (demo data, large imports): rebuild what derives from them. */
@@ -61,6 +65,9 @@ export async function runAfterChange(tx: Db, changes: CaseChange[]): Promise<voi
     else if (h.afterChange) for (const c of changes) await h.afterChange(tx, c);
   }
 }
+
+/** The SQL of a new case's stored tags: the tags sent, as each hook's intakeTagsSql rewrites them. */
+export const intakeTagsSql = (sent: string): string => hooks.reduce((sql, h) => h.intakeTagsSql?.(sql) ?? sql, sent);
 
 export const hasAfterChange = () => hooks.some((h) => h.afterChange || h.afterChanges || h.changeCtes);
 

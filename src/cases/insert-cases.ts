@@ -9,7 +9,7 @@ import type { Db, Row } from '../store/db.ts';
 import { isDbUnavailable } from '../shared/errors.ts';
 import { CASE_NAMES_LOOKED_UP } from './dto.ts';
 import { noteCasesInserted } from './search-index.ts';
-import { changeCtes, hasAfterChange, runAfterChange, type CaseChange } from './hooks.ts';
+import { changeCtes, hasAfterChange, intakeTagsSql, runAfterChange, type CaseChange } from './hooks.ts';
 
 const TYPES: Record<string, string> = {
   case_no: 'text', channel: 'text', received_at: 'timestamptz', local_day: 'date', caller_name_enc: 'text', caller_phone_enc: 'text',
@@ -21,7 +21,8 @@ const TYPES: Record<string, string> = {
 };
 const COLS = Object.keys(TYPES);
 /** Columns the caller sent that can be large (text, JSON): not read back — the stored row is the sent values plus
- *  what the database filled in, so a batch does not travel back and get parsed a second time. */
+ *  what the database filled in, so a batch does not travel back and get parsed a second time (the tags are read
+ *  back when a hook rewrites them in the insert, see intakeTagsSql). */
 const SENT_ONLY = new Set(['caller_name_enc', 'caller_phone_enc', 'caller_phone_hash', 'caller_phone_masked', 'title', 'content', 'address', 'keywords', 'tags', 'resolution', 'idempotency_key', 'request_hash']);
 /** The defaults of the columns a new case does not send (as migrations 0001/0002 declare them). */
 const NEW_CASE_DEFAULTS: Row = { accepted_at: null, replied_at: null, callback_result: null, callback_at: null, callback_note: null, extension_pending: null, return_count: 0, extension_count: 0, reminder_count: 0, reopen_count: 0, supervised: false, version: 1 };
@@ -29,11 +30,16 @@ const NEW_CASE_DEFAULTS: Row = { accepted_at: null, replied_at: null, callback_r
 const DB_FILLED = ['id', 'updated_at', ...Object.keys(NEW_CASE_DEFAULTS)];
 const READ_BACK = [...DB_FILLED, ...COLS.filter((c) => !SENT_ONLY.has(c))];
 
+const SENT_TAGS = `coalesce(src.tags, '{}')`;
+
 /** The insert of a batch, after `before`: other data-modifying CTEs that join the statement (the hooks'). */
-const insertSql = (before: string[] = []) => `WITH ${[...before, `src AS (
+function insertSql(before: string[] = []): string {
+  const tags = intakeTagsSql(SENT_TAGS);
+  const readBack = tags === SENT_TAGS ? READ_BACK : [...READ_BACK, 'tags'];
+  return `WITH ${[...before, `src AS (
     SELECT * FROM json_to_recordset($1::text::json) AS x(ord int, ${COLS.map((c) => `${c} ${TYPES[c]}`).join(', ')}))`, `c AS (
     INSERT INTO cases (${COLS.join(', ')})
-    SELECT ${COLS.map((c) => (c === 'keywords' ? `ARRAY(SELECT jsonb_array_elements_text(coalesce(src.keywords, '[]')))` : c === 'tags' ? `coalesce(src.tags, '{}')` : c === 'sensitive' ? `coalesce(src.sensitive, false)` : c === 'urgency' ? `coalesce(src.urgency, 'normal')` : `src.${c}`)).join(', ')}
+    SELECT ${COLS.map((c) => (c === 'keywords' ? `ARRAY(SELECT jsonb_array_elements_text(coalesce(src.keywords, '[]')))` : c === 'tags' ? tags : c === 'sensitive' ? `coalesce(src.sensitive, false)` : c === 'urgency' ? `coalesce(src.urgency, 'normal')` : `src.${c}`)).join(', ')}
     FROM src ORDER BY src.ord
     RETURNING *)`, `e AS (
     INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, unit_id, note, data)
@@ -41,8 +47,8 @@ const insertSql = (before: string[] = []) => `WITH ${[...before, `src AS (
     FROM json_to_recordset($2::text::json) AS x(case_no text, seq int, at timestamptz, actor text, action text, from_status text, to_status text, unit_id text, note text, data jsonb)
     JOIN c ON c.case_no = x.case_no ORDER BY c.id, x.seq
     RETURNING 1)`].join(',\n  ')}
-  SELECT ${READ_BACK.map((k) => `c.${k}`).join(', ')}, ${CASE_NAMES_LOOKED_UP}, (SELECT count(*) FROM e) AS event_count FROM c`;
-const INSERT_SQL = insertSql();
+  SELECT ${readBack.map((k) => `c.${k}`).join(', ')}, ${CASE_NAMES_LOOKED_UP}, (SELECT count(*) FROM e) AS event_count FROM c`;
+}
 
 export interface NewCase {
   row: Row; // snake_case columns of cases (keywords: string[], tags: object)
@@ -52,7 +58,7 @@ export interface NewCase {
 /** Inserts cases and their events in one statement; returns the stored rows (with names) in input order. */
 export async function insertCases(db: Db, items: NewCase[]): Promise<Row[]> {
   const rows = sentRows(items);
-  const stored = storedRows(rows, await db.query(INSERT_SQL, insertParams(items, rows)));
+  const stored = storedRows(rows, await db.query(insertSql(), insertParams(items, rows)));
   noteCasesInserted(items.length);
   return stored;
 }
@@ -79,9 +85,9 @@ function storedRows(sent: Row[], back: Row[]): Row[] {
   const byNo = new Map(back.map((r) => [r.case_no as string, r]));
   return sent.map((s) => {
     const row = byNo.get(s.case_no)!; // the driver's fresh object: completed in place
-    for (const c of SENT_ONLY) row[c] = s[c];
-    row.keywords = s.keywords ?? [];
-    row.tags = s.tags ?? {};
+    for (const c of SENT_ONLY) if (!(c in row)) row[c] = s[c];
+    row.keywords ??= [];
+    row.tags ??= {};
     return row;
   });
 }
@@ -210,11 +216,11 @@ async function flush(db: Db, batch: Pending[], stored: () => void = () => {}): P
 async function store(db: Db, batch: Pending[]): Promise<Row[]> {
   const rows = sentRows(batch);
   const params = insertParams(batch, rows);
-  if (!hasAfterChange()) return storedRows(rows, await db.query(INSERT_SQL, params));
+  if (!hasAfterChange()) return storedRows(rows, await db.query(insertSql(), params));
   const hooked = changeCtes(batch.map((p, i) => ({ ...p.change, after: rows[i]! })), params.length + 1);
   if (hooked) return storedRows(rows, await db.query(insertSql(hooked.ctes), [...params, ...hooked.params]));
   return db.tx(async (tx) => {
-    const stored = storedRows(rows, await tx.query(INSERT_SQL, params));
+    const stored = storedRows(rows, await tx.query(insertSql(), params));
     await runAfterChange(tx, batch.map((p, i) => ({ ...p.change, after: stored[i]! })));
     return stored;
   });

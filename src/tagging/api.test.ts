@@ -90,7 +90,7 @@ for (const engine of engines()) {
     });
 
     it('fills missing tags at intake and keeps the suggestions with model version and evidence', async () => {
-      const draft: Record<string, unknown> = { channel: '12345', content: '望月湖社区有工厂燃气泄漏，气味很大，请速处理', callerPhone: phone, requestType: 'help' };
+      const draft: Record<string, unknown> = { channel: '12345', content: '望月湖社区有工厂燃气泄漏，气味很大，请速处理', callerPhoneHash: ctx.secrets.hash(phone), requestType: 'help' };
       await enrichDraft(ctx, draft);
       expect(draft.requestType).toBe('help'); // the operator's choice stays
       expect(draft.urgency).toBe('urgent');
@@ -101,7 +101,7 @@ for (const engine of engines()) {
       expect(auto.category.probability).toBeGreaterThan(0);
       expect(auto.category.evidence.length).toBeGreaterThan(0);
       expect(auto.urgency.cues[0].cue).toBe('燃气泄漏');
-      expect(auto.sameCaller).toHaveLength(1);
+      expect(auto.sameCaller).toEqual({ withinDays: 90 }); // the lookup the insert does (intake.test.ts)
 
       const dup: Record<string, unknown> = { channel: '12345', content: '万科魅力之城小区夜间施工噪音扰民，凌晨两点还在打桩，严重影响休息' };
       await enrichDraft(ctx, dup);

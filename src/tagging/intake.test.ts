@@ -58,6 +58,24 @@ for (const [engine, threads] of engines().flatMap((e) => [[e, 0], [e, 1]] as con
       expect(Number(row.repeat_of)).toBe(first.id);
       expect(row.tags.auto.sameCaller.map((x: { id: number }) => x.id)).toContain(first.id);
       expect(row.tags.auto.category.code).toBe('C0301'); // the suggestion is kept even when not used
+      expect(row.tags.auto.duplicates[0]).toMatchObject({ id: first.id, caseNo: first.caseNo });
+    });
+
+    it("finds the caller's earlier cases inside the insert: the window only, newest first, answered as stored", async () => {
+      const phone = '13700137000';
+      const daysAgo = (d: number) => new Date(Date.now() - d * 86400_000).toISOString();
+      const call = (content: string, extra: Record<string, unknown> = {}) => createCase(ctx, { channel: '12345', content, callerPhone: phone, ...extra }, operator);
+      await call('路灯不亮，晚上出行不便', { receivedAt: daysAgo(100) }); // before the 90-day window
+      const a = await call('小区垃圾清运不及时，楼下堆满了', { receivedAt: daysAgo(30) });
+      const b = await call('公交站台的顶棚破了，下雨没法等车', { receivedAt: daysAgo(2) });
+      await createCase(ctx, { channel: '12345', content: '井盖松动，车辆经过响声很大', callerPhone: '13600136000' }, operator); // another caller
+      const c = await call('菜市场门口占道经营，人车混行');
+      const earlier = [{ id: b.id, caseNo: b.caseNo }, { id: a.id, caseNo: a.caseNo }];
+      expect((c.tags as any).auto.sameCaller).toEqual(earlier);
+      const [row] = await db.query('SELECT tags FROM cases WHERE id = $1', [c.id]);
+      expect(row.tags.auto.sameCaller).toEqual(earlier);
+      const anonymous = await createCase(ctx, { channel: 'web', content: '建议在公园增设健身器材' }, operator);
+      expect((anonymous.tags as any).auto.sameCaller).toEqual([]);
     });
   });
 }

@@ -4,6 +4,7 @@
 // the texts' Jaccard similarity).
 import { normalizeText } from './text.ts';
 import { bandKey, LSH_BANDS as BANDS, MINHASH_SIZE, minhashSignature } from '../shared/minhash.ts';
+import { caseNoCode, caseNoOf } from '../cases/case-number.ts';
 
 /** Signature of a case text (normalised, spaces and punctuation removed); null when nothing is left. */
 export function minhash(text: string): Uint32Array | null {
@@ -18,12 +19,14 @@ const EMPTY = -1;
 
 export interface SimilarCase {
   id: number;
+  /** When the case was added with its number (intake then needs no database read to name it). */
+  caseNo?: string;
   similarity: number;
   receivedAt: string;
 }
 
 /**
- * The index lives in typed arrays — per case a slot holding its id, time, signature and band keys, and per band a
+ * The index lives in typed arrays — per case a slot holding its id, number, time, signature and band keys, and per band a
  * link to the previous case in the same bucket; one open-addressing table maps a band key to its newest case.
  * A window of a big city's cases (hundreds of thousands) is then a few flat arrays the garbage collector never
  * walks: the same index as JavaScript objects (16 bucket arrays and map entries per case) took 344 MB and a 475 ms
@@ -34,6 +37,7 @@ export class NearDuplicateIndex {
   private live = 0;
   private cap = 0;
   private ids = new Float64Array(0);
+  private nos = new Float64Array(0); // case numbers as caseNoCode (NaN: not known)
   private ats = new Float64Array(0);
   private sigs = new Uint32Array(0);
   private keys = new Int32Array(0); // band keys, BANDS per slot
@@ -73,7 +77,7 @@ export class NearDuplicateIndex {
     return sig;
   }
 
-  add(id: number, text: string, at: Date | number): void {
+  add(id: number, text: string, at: Date | number, caseNo?: string | null): void {
     if (this.slotOf.has(id)) return;
     const sig = this.recent.get(text) ?? minhash(text);
     this.recent.delete(text);
@@ -82,6 +86,7 @@ export class NearDuplicateIndex {
     if (this.n === this.cap) this.compactOrGrow();
     const s = this.n++;
     this.ids[s] = id;
+    this.nos[s] = caseNo ? caseNoCode(caseNo) : NaN;
     this.ats[s] = time;
     this.sigs.set(sig, s * SIG);
     this.dead[s] = 0;
@@ -133,7 +138,9 @@ export class NearDuplicateIndex {
         let same = 0;
         for (let i = 0, o = s * SIG; i < SIG; i++) if (this.sigs[o + i] === sig[i]) same++;
         const sim = same / SIG;
-        if (sim >= this.threshold) out.push({ id: this.ids[s]!, similarity: Math.round(sim * 100) / 100, receivedAt: new Date(at).toISOString() });
+        if (sim < this.threshold) continue;
+        const no = this.nos[s]!;
+        out.push({ id: this.ids[s]!, ...(Number.isNaN(no) ? {} : { caseNo: caseNoOf(no) }), similarity: Math.round(sim * 100) / 100, receivedAt: new Date(at).toISOString() });
       }
     }
     return out.sort((a, b) => b.similarity - a.similarity || b.id - a.id).slice(0, opts.limit ?? 5);
@@ -143,9 +150,10 @@ export class NearDuplicateIndex {
 
   private allocate(cap: number): void {
     const n = this.n;
-    const ids = new Float64Array(cap), ats = new Float64Array(cap), sigs = new Uint32Array(cap * SIG), keys = new Int32Array(cap * BANDS);
+    const ids = new Float64Array(cap), nos = new Float64Array(cap), ats = new Float64Array(cap), sigs = new Uint32Array(cap * SIG), keys = new Int32Array(cap * BANDS);
     const prev = new Int32Array(cap * BANDS), dead = new Uint8Array(cap), seen = new Int32Array(cap), order = new Int32Array(cap);
     ids.set(this.ids.subarray(0, n));
+    nos.set(this.nos.subarray(0, n));
     ats.set(this.ats.subarray(0, n));
     sigs.set(this.sigs.subarray(0, n * SIG));
     keys.set(this.keys.subarray(0, n * BANDS));
@@ -153,7 +161,7 @@ export class NearDuplicateIndex {
     dead.set(this.dead.subarray(0, n));
     seen.set(this.seen.subarray(0, n));
     order.set(this.order.subarray(0, this.orderLen));
-    Object.assign(this, { ids, ats, sigs, keys, prev, dead, seen, order, cap });
+    Object.assign(this, { ids, nos, ats, sigs, keys, prev, dead, seen, order, cap });
   }
 
   /** Full: when at least half the slots are expired, the live ones move to the front (in slot order, so that
@@ -167,6 +175,7 @@ export class NearDuplicateIndex {
       moved[s] = m;
       if (m !== s) {
         this.ids[m] = this.ids[s]!;
+        this.nos[m] = this.nos[s]!;
         this.ats[m] = this.ats[s]!;
         this.sigs.copyWithin(m * SIG, s * SIG, (s + 1) * SIG);
         this.keys.copyWithin(m * BANDS, s * BANDS, (s + 1) * BANDS);

@@ -85,13 +85,13 @@ async function fillDuplicateIndex(db: Db, state: TaggingState, now = Date.now())
   const since = new Date(now - state.settings.duplicateWindowDays * 86400_000);
   let after = 0;
   for (;;) {
-    const rows = await db.query<{ id: number; content: string; title: string | null; received_at: Date }>(
-      `SELECT id, content, title, received_at FROM cases WHERE received_at >= $1 AND id > $2 ORDER BY id LIMIT 20000`,
+    const rows = await db.query<{ id: number; case_no: string; content: string; title: string | null; received_at: Date }>(
+      `SELECT id, case_no, content, title, received_at FROM cases WHERE received_at >= $1 AND id > $2 ORDER BY id LIMIT 20000`,
       [since, after],
     );
     if (!rows.length) break;
     // Index in time order so expiry can drop from the front.
-    for (const r of rows.sort((a, b) => a.received_at.getTime() - b.received_at.getTime())) state.duplicates.add(Number(r.id), caseText(r.title, r.content), r.received_at);
+    for (const r of rows.sort((a, b) => a.received_at.getTime() - b.received_at.getTime())) state.duplicates.add(Number(r.id), caseText(r.title, r.content), r.received_at, r.case_no);
     after = Number(rows[rows.length - 1].id);
     if (rows.length < 20000) break;
   }

@@ -22,8 +22,6 @@ export interface SuggestInput {
   title?: string | null;
   address?: string | null;
   callerPhone?: string | null;
-  /** Plain keyed hash of the phone, when the caller is already hashed (intake). */
-  callerPhoneHash?: string | null;
   /** Evaluate the windows as of this instant (default now). */
   at?: Date;
   excludeCaseId?: number;
@@ -90,7 +88,18 @@ export function textTags(state: Pick<TaggingState, 'model' | 'modelVersion' | 'c
   };
 }
 
-export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise<Suggestions> {
+/** What intake stores of the suggestions: the text's tags and near-identical earlier cases, without reading the
+ *  database (the index knows each case's number); the caller's earlier cases are found by the insert itself (see
+ *  hooks.ts), so that a request meets the database once, when it is stored. */
+export interface IntakeSuggestions {
+  tags: TextTags;
+  similar: { id: number; caseNo: string; similarity: number }[];
+  warnings: string[];
+}
+
+/** The analysis both callers share: checks and normalises the text, tags it (in a tagging thread when there is one)
+ *  and finds near-identical earlier cases in the index. `beside` runs while the text is being tagged. */
+async function analyse<T>(ctx: AppContext, input: SuggestInput, beside: (state: TaggingState, at: Date) => Promise<T>) {
   const raw = [input.title, input.text].filter(Boolean).join(' ');
   if (raw.length > MAX_INPUT_CHARS + 1000) throw validationError({ text: `文本不能超过 ${MAX_INPUT_CHARS} 个字符` });
   const norm = normalizeText(raw);
@@ -101,13 +110,32 @@ export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise
   const state = await taggingState(ctx);
   const address = input.address ? normalizeText(input.address) : null;
   const at = input.at ?? new Date();
-
-  // The text's tags (in a tagging thread when there is one) while the caller's earlier cases are looked up.
   const tagsP = tagText(state, norm, address, input.topEvidenceOnly ? 1 : 3);
   tagsP.catch(() => {});
-  const sameCaller = await earlierCallerCases(ctx, state, input, at);
+  const besides = await beside(state, at);
   const tags = await tagsP;
   const similar = state.duplicates.query(caseText(input.title, input.text), { now: at.getTime(), excludeId: input.excludeCaseId, limit: 5, signature: tags.signature });
+  return { tags, similar, warnings, besides };
+}
+
+export async function intakeSuggestions(ctx: AppContext, input: SuggestInput): Promise<IntakeSuggestions> {
+  const { tags, similar, warnings } = await analyse(ctx, input, async () => null);
+  // (cases the index holds without a number — none since it keeps them — are named from the database)
+  const unnamed = similar.filter((s) => !s.caseNo);
+  const named = unnamed.length ? new Map((await casesById(ctx.db, unnamed.map((s) => s.id))).map((r) => [Number(r.id), r.case_no])) : null;
+  return {
+    tags,
+    similar: similar.flatMap((s) => {
+      const caseNo = s.caseNo ?? named?.get(s.id);
+      return caseNo ? [{ id: s.id, caseNo, similarity: s.similarity }] : [];
+    }),
+    warnings,
+  };
+}
+
+export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise<Suggestions> {
+  // The caller's earlier cases are looked up while the text is being tagged.
+  const { tags, similar, warnings, besides: sameCaller } = await analyse(ctx, input, (state, at) => earlierCallerCases(ctx, state, input, at));
   const similarRows = similar.length ? await casesById(ctx.db, similar.map((s) => s.id)) : [];
   const byId = new Map(similarRows.map((r) => [Number(r.id), r]));
   return {
@@ -128,7 +156,7 @@ export async function suggestTags(ctx: AppContext, input: SuggestInput): Promise
 
 async function earlierCallerCases(ctx: AppContext, state: TaggingState, input: SuggestInput, at: Date) {
   const phone = input.callerPhone ? normalizePhone(input.callerPhone) : null;
-  const hash = input.callerPhoneHash ?? (phone ? ctx.secrets.hash(phone) : null);
+  const hash = phone ? ctx.secrets.hash(phone) : null;
   if (!hash) return [];
   const since = new Date(at.getTime() - state.settings.repeatCallerWindowDays * 86400_000);
   const rows = await callerCases(ctx.db, { hash, since: since.toISOString(), upto: at.toISOString(), excl: input.excludeCaseId ?? 0 });

@@ -5,6 +5,7 @@ import { detectUrgency } from './urgency.ts';
 import { Gazetteer } from './places.ts';
 import { extractKeywords } from './keywords.ts';
 import { minhash, NearDuplicateIndex } from './near-duplicates.ts';
+import { caseNoCode, caseNoOf } from '../cases/case-number.ts';
 import { bandKey, jaccardEstimate } from '../shared/minhash.ts';
 import { normalizeText, words, hasChinese, MAX_ANALYSED_CHARS } from './text.ts';
 import { TINY_CORPUS } from './fixtures.ts';
@@ -165,16 +166,25 @@ describe('keywords and near-duplicates', () => {
   it('finds near-identical texts within the window and forgets older ones', () => {
     const idx = new NearDuplicateIndex(30, 0.6);
     const now = Date.parse('2026-06-01T00:00:00Z');
-    idx.add(1, '万科魅力之城小区夜间施工噪音扰民，凌晨两点还在打桩，严重影响休息', now - 2 * 86400_000);
+    idx.add(1, '万科魅力之城小区夜间施工噪音扰民，凌晨两点还在打桩，严重影响休息', now - 2 * 86400_000, '20260530-000017');
     idx.add(2, '公司拖欠工资三个月，老板拒绝支付', now - 86400_000);
     idx.add(3, '万科魅力之城小区夜间施工噪音扰民，凌晨两点还在打桩，严重影响休息', now - 40 * 86400_000);
     const hits = idx.query('万科魅力之城小区夜间施工噪音扰民，凌晨两点还在打桩，严重影响休息！！', { now });
     expect(hits.map((h) => h.id)).toEqual([1]);
+    expect(hits[0].caseNo).toBe('20260530-000017'); // kept with the case: intake names it without a database read
     expect(hits[0].similarity).toBeGreaterThan(0.8);
     expect(idx.query('完全不同的内容：路灯不亮', { now })).toEqual([]);
     expect(idx.query('', { now })).toEqual([]);
     idx.expire(now);
     expect(idx.size).toBe(2);
+  });
+
+  it('keeps case numbers as numbers and gives them back as they were', () => {
+    for (const no of ['20261128-000123', '20261231-999999', '20270101-1234567']) expect(caseNoOf(caseNoCode(no))).toBe(no);
+    for (const no of ['IMPORT-1', '2026112-000001', '20261128-12345678', '20261128-0123456']) expect(caseNoCode(no)).toBeNaN();
+    const idx = new NearDuplicateIndex(30, 0.6);
+    idx.add(7, '路灯不亮，晚上出行不便，请尽快维修', 1000, 'IMPORT-1'); // a number not in the usual form: left unnamed
+    expect(idx.query('路灯不亮，晚上出行不便，请尽快维修', { now: 2000 })[0]).toEqual({ id: 7, similarity: 1, receivedAt: new Date(1000).toISOString() });
   });
 
   it('answers as a scan of every case would, through growth, late cases, expiry and compaction', () => {
