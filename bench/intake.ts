@@ -249,6 +249,7 @@ class Measurement {
   }
 
   private stages: Record<string, number[]> = {};
+  private stagesPerSecond: Record<string, number[]>[] = [];
 
   record(status: number, ms: number, serverTiming: string | null = null): void {
     const second = Math.floor((Date.now() - this.from) / 1000);
@@ -261,7 +262,11 @@ class Measurement {
     // to be read and parsed, the answer to be written, and in the open loop the generator's own lag.
     const stages = Object.fromEntries([...serverTiming.matchAll(/(\w+);dur=([\d.]+)/g)].map((m) => [m[1]!, Number(m[2])]));
     if (stages.total !== undefined) stages.outside = ms - stages.total;
-    for (const [k, v] of Object.entries(stages)) (this.stages[k] ??= []).push(v);
+    const thisSecond = (this.stagesPerSecond[second] ??= {});
+    for (const [k, v] of Object.entries(stages)) {
+      (this.stages[k] ??= []).push(v);
+      (thisSecond[k] ??= []).push(v);
+    }
   }
 
   async end(mode: LoadMode) {
@@ -313,10 +318,12 @@ class Measurement {
       // Share of the machine's CPU used by everything else (other engineers' work) during the measurement.
       othersCpuShare: machine > 0 ? Math.round(Math.max(0, 1 - ((cpuTo ?? 0) - (this.cpuFrom ?? 0) + (pgCpu ?? 0) + (gen.user + gen.system) / 1e6) / machine) * 100) / 100 : null,
       loadAverage1m: Math.round(os.loadavg()[0]! * 10) / 10,
-      // Each second of the measurement: answers, and p99 / max latency of the requests answered in it.
+      // Each second of the measurement: answers, p99 / max latency of the requests answered in it, and the p99 of each
+      // stage (which one a slow second's latency came from).
       perSecond: Array.from(this.perSecond, (l = [], i) => {
         l.sort((a, b) => a - b);
-        return { n: l.length, p99Ms: Math.round(l[Math.floor(0.99 * l.length)] ?? 0), maxMs: Math.round(l[l.length - 1] ?? 0), ...('rate' in mode ? { sendLagMs: Math.round(this.lagPerSecond[i] ?? 0) } : {}) };
+        const stagesP99 = Object.fromEntries(Object.entries(this.stagesPerSecond[i] ?? {}).map(([k, xs]) => (xs.sort((a, b) => a - b), [k, Math.round(xs[Math.floor(0.99 * xs.length)]!)])));
+        return { n: l.length, p99Ms: Math.round(l[Math.floor(0.99 * l.length)] ?? 0), maxMs: Math.round(l[l.length - 1] ?? 0), stagesP99, ...('rate' in mode ? { sendLagMs: Math.round(this.lagPerSecond[i] ?? 0) } : {}) };
       }),
     };
   }
