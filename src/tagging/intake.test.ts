@@ -76,6 +76,11 @@ for (const [engine, threads] of engines().flatMap((e) => [[e, 0], [e, 1]] as con
       expect(row.tags.auto.sameCaller).toEqual(earlier);
       const anonymous = await createCase(ctx, { channel: 'web', content: '建议在公园增设健身器材' }, operator);
       expect((anonymous.tags as any).auto.sameCaller).toEqual([]);
+      // Tags a client sent where tagging found nothing to analyse are stored as sent, whatever they hold.
+      for (const withinDays of ['x', 1e12, -5]) {
+        const odd = await call('\u0007\u0007', { tags: { auto: { sameCaller: { withinDays } } } });
+        expect((odd.tags as any).auto.sameCaller).toEqual(typeof withinDays === 'number' ? expect.any(Array) : { withinDays });
+      }
     });
   });
 }
