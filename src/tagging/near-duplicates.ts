@@ -30,7 +30,7 @@ export interface SimilarCase {
  * link to the previous case in the same bucket; one open-addressing table maps a band key to its newest case.
  * A window of a big city's cases (hundreds of thousands) is then a few flat arrays the garbage collector never
  * walks: the same index as JavaScript objects (16 bucket arrays and map entries per case) took 344 MB and a 475 ms
- * full collection at 200,000 cases, against 115 MB and ≈ 20 ms now (`npm run bench -- near-duplicates`).
+ * full collection at 200,000 cases, against 116 MB (with the case numbers, session 11) and ≈ 20 ms now (`npm run bench -- near-duplicates`).
  */
 export class NearDuplicateIndex {
   private n = 0; // slots used (dead ones included)
