@@ -1,7 +1,7 @@
 // The database's share of intake, per stored case, on both engines — without HTTP or a load generator, so that
 // schema / statement changes can be compared on their own (`npm run bench -- intake` measures the whole path).
 // Prepared like the intake benchmark: reference data, 30 days × 400 cases of history, an active category model.
-// 1. intake: `concurrency` in-process callers run the real createCase (tagging, its lookups, case numbers, the
+// 1. intake: `concurrency` in-process callers run the real createCase (tagging, case numbers, the
 //    batcher: case + audit event + rollups in one transaction, NOTIFY after commit).
 // 2. flush: the cases stored in 1 are stored again (new case numbers and idempotency keys) in batches of a
 //    fixed size through the batcher's transaction (insertCases + the afterChange hooks), then once more with
@@ -214,7 +214,7 @@ const results: Record<string, unknown> = {};
 if (which === 'both' || which === 'postgres') results.postgres = await runEngine('postgres');
 if (which === 'both' || which === 'pglite') results.pglite = await runEngine('pglite');
 writeResults('intake-db', {
-  method: `${nCases} synthetic requests after 200 warm-up ones on ${historyDays} days × ${HISTORY_PER_DAY} cases of history and an active model. intake: createCase by ${concurrency} in-process callers (tagging and its lookups, case numbers, batched case + audit event + rollups, NOTIFY). flush: the same cases stored again in batches of ${batchSize} (insertCases + afterChange hooks in one transaction); insertOnly: without the hooks. dbCpuMsPerCase: PostgreSQL backends of the database (/proc) or, on PGlite, the whole process (Node + wasm on one thread)`,
+  method: `${nCases} synthetic requests after 200 warm-up ones on ${historyDays} days × ${HISTORY_PER_DAY} cases of history and an active model. intake: createCase by ${concurrency} in-process callers (tagging, case numbers, batched case + audit event + rollups with the same-caller lookup in one statement, NOTIFY). flush: the same cases stored again in batches of ${batchSize} (insertCases + afterChange hooks in one transaction); insertOnly: without the hooks. dbCpuMsPerCase: PostgreSQL backends of the database (/proc) or, on PGlite, the whole process (Node + wasm on one thread)`,
   ...results,
 });
 process.exit(0);

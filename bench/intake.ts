@@ -321,9 +321,9 @@ class Measurement {
       // Each second of the measurement: answers, p99 / max latency of the requests answered in it, and the p99 of each
       // stage (which one a slow second's latency came from).
       perSecond: Array.from(this.perSecond, (l = [], i) => {
-        l.sort((a, b) => a - b);
-        const stagesP99 = Object.fromEntries(Object.entries(this.stagesPerSecond[i] ?? {}).map(([k, xs]) => (xs.sort((a, b) => a - b), [k, Math.round(xs[Math.floor(0.99 * xs.length)]!)])));
-        return { n: l.length, p99Ms: Math.round(l[Math.floor(0.99 * l.length)] ?? 0), maxMs: Math.round(l[l.length - 1] ?? 0), stagesP99, ...('rate' in mode ? { sendLagMs: Math.round(this.lagPerSecond[i] ?? 0) } : {}) };
+        const p99 = (xs: number[]) => Math.round(xs.sort((a, b) => a - b)[Math.floor(0.99 * xs.length)] ?? 0);
+        const stagesP99 = Object.fromEntries(Object.entries(this.stagesPerSecond[i] ?? {}).map(([k, xs]) => [k, p99(xs)]));
+        return { n: l.length, p99Ms: p99(l), maxMs: Math.round(l[l.length - 1] ?? 0), stagesP99, ...('rate' in mode ? { sendLagMs: Math.round(this.lagPerSecond[i] ?? 0) } : {}) };
       }),
     };
   }

@@ -68,8 +68,8 @@ async function createCaseNow(ctx: AppContext, data: CreateCaseData, actor: Actor
 
   const now = opts.now ?? new Date();
   const receivedAt = data.receivedAt ? new Date(data.receivedAt) : now;
-  // Enrichment (tagging) may fill category, type, place, keywords and tags the caller left out; it sees whether
-  // there is a caller to find earlier cases of by the keyed phone hash (computed here once, stored with the case).
+  // Enrichment (tagging) may fill category, type, place, keywords and tags the caller left out. The keyed phone hash
+  // is computed here once: it is stored with the case, and the insert finds the caller's earlier cases by it.
   const callerPhoneHash = data.callerPhone ? ctx.secrets.hash(data.callerPhone) : null;
   const draft: Record<string, unknown> = { ...data, receivedAt: receivedAt.toISOString(), callerPhoneHash };
   if (opts.timing) opts.timing.enrichFrom = performance.now();

@@ -83,7 +83,8 @@ export async function enrichDraft(ctx: AppContext, draft: Record<string, unknown
  *  same keyed phone hash within `withinDays` before this case, newest first — found inside the insert, so that an
  *  intake request meets the database once (bench intake, open loop at 1,000 cases/s, two alternating pairs against a
  *  lookup before the insert: tagging stage p99 22–23 ms against 31–41, whole p99 70–74 against 80–91 ms, PostgreSQL
- *  CPU per case 2 % less). Cases of one batch do not see each other, as with a lookup before it. */
+ *  CPU per case 2 % less). Cases of one batch do not see each other, as with a lookup before it. Only a number asks
+ *  for the lookup (at most 100 years back): tags a client sent where tagging found nothing to analyse stay as sent. */
 export const sameCallerSql = (tags: string) => `CASE WHEN jsonb_typeof(${tags} #> '{auto,sameCaller,withinDays}') = 'number' THEN
     jsonb_set(${tags}, '{auto,sameCaller}', (
       SELECT coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'caseNo', p.case_no) ORDER BY p.received_at DESC, p.id DESC), '[]')
@@ -92,7 +93,6 @@ export const sameCallerSql = (tags: string) => `CASE WHEN jsonb_typeof(${tags} #
           AND received_at >= src.received_at - make_interval(days => least(greatest((${tags} #>> '{auto,sameCaller,withinDays}')::float8, 0), 36600)::int)
         ORDER BY received_at DESC LIMIT 10) p))
     ELSE ${tags} END`;
-// (only a number asks for the lookup, within 100 years: tags a client sent in place of the hook's are stored as sent)
 
 export const taggingHooks: CaseHooks = {
   name: 'tagging',
