@@ -64,6 +64,14 @@ export class NearDuplicateIndex {
     return this.live;
   }
 
+  /** Makes room for `n` more cases at once (a bulk load then grows its arrays and table once, not step by step). */
+  reserve(n: number): void {
+    if (this.n + n > this.cap) this.allocate(this.n + n);
+    let size = this.tableKeys.length;
+    while ((this.tableUsed + n * BANDS) * 2 > size) size *= 2;
+    if (size > this.tableKeys.length) this.growTable(size);
+  }
+
   // Signatures of the texts queried last: intake queries a case's text before storing it and adds the same text
   // right after, so its signature is computed once.
   private recent = new Map<string, Uint32Array | null>();
@@ -77,9 +85,10 @@ export class NearDuplicateIndex {
     return sig;
   }
 
-  add(id: number, text: string, at: Date | number, caseNo?: string | null): void {
+  /** `signature`: the text's signature when the caller makes its own (early warning cleans texts its own way). */
+  add(id: number, text: string, at: Date | number, caseNo?: string | null, signature?: Uint32Array | null): void {
     if (this.slotOf.has(id)) return;
-    const sig = this.recent.get(text) ?? minhash(text);
+    const sig = signature !== undefined ? signature : this.recent.get(text) ?? minhash(text);
     this.recent.delete(text);
     if (!sig) return;
     const time = typeof at === 'number' ? at : at.getTime();
@@ -120,30 +129,44 @@ export class NearDuplicateIndex {
   query(text: string, opts: { now?: number; limit?: number; excludeId?: number; signature?: Uint32Array | null } = {}): SimilarCase[] {
     const sig = this.signature(text, opts.signature);
     if (!sig) return [];
-    const now = opts.now ?? Date.now();
+    const out: SimilarCase[] = [];
+    this.walk(sig, opts.now ?? Date.now(), opts.excludeId, (s, sim) => {
+      const no = this.nos[s]!;
+      out.push({ id: this.ids[s]!, ...(Number.isNaN(no) ? {} : { caseNo: caseNoOf(no) }), similarity: Math.round(sim * 100) / 100, receivedAt: new Date(this.ats[s]!).toISOString() });
+      return false;
+    });
+    return out.sort((a, b) => b.similarity - a.similarity || b.id - a.id).slice(0, opts.limit ?? 5);
+  }
+
+  /** Whether an earlier case within the window is near-identical to a signature (stops at the first found). */
+  hasNear(sig: Uint32Array, now = Date.now()): boolean {
+    let found = false;
+    this.walk(sig, now, undefined, () => (found = true));
+    return found;
+  }
+
+  /** Visits the window's cases whose similarity to `sig` reaches the threshold (LSH candidates, confirmed on the
+   *  signatures) until `visit` returns true. */
+  private walk(sig: Uint32Array, now: number, excludeId: number | undefined, visit: (slot: number, similarity: number) => boolean): void {
     const cutoff = now - this.windowDays * 86400_000;
     if (++this.stamp === 0x7fffffff) {
       this.seen.fill(0);
       this.stamp = 1;
     }
     const stamp = this.stamp;
-    const out: SimilarCase[] = [];
     for (let b = 0; b < BANDS; b++) {
       let s = this.headOf(bandKey(sig, b));
       for (let walked = 0; s !== EMPTY && walked < MAX_WALK; walked++, s = this.prev[s * BANDS + b]!) {
         if (this.seen[s] === stamp) continue;
         this.seen[s] = stamp;
         const at = this.ats[s]!;
-        if (this.dead[s] || at < cutoff || at > now || this.ids[s] === opts.excludeId) continue;
+        if (this.dead[s] || at < cutoff || at > now || this.ids[s] === excludeId) continue;
         let same = 0;
         for (let i = 0, o = s * SIG; i < SIG; i++) if (this.sigs[o + i] === sig[i]) same++;
         const sim = same / SIG;
-        if (sim < this.threshold) continue;
-        const no = this.nos[s]!;
-        out.push({ id: this.ids[s]!, ...(Number.isNaN(no) ? {} : { caseNo: caseNoOf(no) }), similarity: Math.round(sim * 100) / 100, receivedAt: new Date(at).toISOString() });
+        if (sim >= this.threshold && visit(s, sim)) return;
       }
     }
-    return out.sort((a, b) => b.similarity - a.similarity || b.id - a.id).slice(0, opts.limit ?? 5);
   }
 
   // ——— slots ———
@@ -247,9 +270,9 @@ export class NearDuplicateIndex {
     this.tableHeads[p] = s;
   }
 
-  private growTable(): void {
+  private growTable(size = this.tableKeys.length * 2): void {
     const [keys, heads] = [this.tableKeys, this.tableHeads];
-    this.allocateTable(keys.length * 2);
+    this.allocateTable(size);
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] === EMPTY) continue;
       const p = this.position(keys[i]!);

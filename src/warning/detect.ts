@@ -4,9 +4,10 @@ import { addDays, localDateTime } from '../shared/time.ts';
 import { fitBaseline, predictBaseline, predictionSd, seasonYearBefore, YEAR_BEFORE_LAG } from './baseline.ts';
 import { calibrateThreshold, nbCusum, seriesRecurrence, type SeriesBudget } from './cusum.ts';
 import type { Detection } from './detection.ts';
-import { FirstStoryClusterer, OWN_SHARE, clusterKeywords, emergingTopics, groupBursts, novelInWindow, severalNames, termBursts, type TermBurst } from './emerging.ts';
+import { FirstStoryClusterer, OWN_SHARE, TermCounts, clusterKeywords, emergingTopics, groupBursts, severalNames, type TermBurst } from './emerging.ts';
+import { NearDuplicateIndex } from '../tagging/near-duplicates.ts';
 import { gridNeighbours, spaceTimeScan } from './scan.ts';
-import { caseTerms, minhash, pairParts, startTermRun, termId, termName } from './text.ts';
+import { caseTerms, minhash, pairParts, startTermRun, termGeneration, termId, termName } from './text.ts';
 
 export interface PlaceInfo {
   key: string; // compound id or community code
@@ -52,6 +53,9 @@ export interface WarningOptions {
   concentrated?: { analysisDays?: number; maxWindow?: number; neighbours?: number; replicates?: number; minCases?: number; recurrenceDays?: number; familyAlarmsPerDay?: number; seed?: number };
   emerging?: { historyDays?: number; windowDays?: number; maxWindow?: number; ratio?: number; minRatio?: number; minPersons?: number; minPlaces?: number; alpha?: number; maxAgeDays?: number; threshold?: number };
   kinds?: ('trending' | 'concentrated' | 'emerging')[];
+  /** Runs that follow one another over the same window (the incremental ones): keep what the next run can reuse —
+   *  the emerging window's counts and indexes, each topic's scan. A one-off run (the daily batch, a replay) keeps nothing. */
+  keep?: boolean;
 }
 
 /** Days of counts a daily trending run reads: two years, so that the fit holds the monitored weeks' season a year before. */
@@ -250,6 +254,13 @@ function isAncestor(parent: Map<string, string | null>, anc: string, code: strin
 
 // ---------- concentrated ----------
 
+/**
+ * Scans kept from one run to the next, by topic (category): an incremental run scans again only the topics whose
+ * requests changed — at a city's rate a handful of the hundreds; the others would get the same input and seed, so
+ * the same result. Cleared when the analysis window moves (a new day).
+ */
+const keptScans = { origin: NaN, byTopic: new Map<string, { key: string; res: ReturnType<typeof spaceTimeScan> }>() };
+
 export function detectConcentrated(input: WarningInput, opts: WarningOptions): Detection[] {
   const o = { ...DEFAULTS.concentrated, ...opts.concentrated };
   const D = 1 + Math.round((Date.parse(input.today) - Date.parse(input.firstDay)) / 86400_000);
@@ -270,7 +281,21 @@ export function detectConcentrated(input: WarningInput, opts: WarningOptions): D
   // (the decision is the same as after all replicates; only clusters that will be reported run them all).
   const stopRank = Math.max(1, Math.floor(pMax * (replicates + 1)));
   const out: Detection[] = [];
+  const global = placeNeighbours(input.places, o.neighbours);
+  const options = JSON.stringify(o);
+  const origin = Math.round(Date.parse(input.firstDay) / 86400_000) + first;
+  if (opts.keep && keptScans.origin !== origin) { keptScans.origin = origin; keptScans.byTopic.clear(); }
+  const kept = opts.keep ? keptScans.byTopic : null;
   for (const [catIdx, idx] of topics) {
+    const catCode = input.catCodes[catIdx];
+    // the scan's whole input as a key: its requests in order (id, day, place; two 32-bit hashes), the places'
+    // neighbours, the seed, the replicates and the options
+    let h1 = 0x811c9dc5 ^ idx.length, h2 = 0x9747b28c;
+    for (const i of idx) {
+      h1 = Math.imul(h1 ^ (r.id[i] % 0x100000000), 0x01000193) ^ (r.day[i] - first);
+      h2 = Math.imul(h2 ^ r.place[i], 0x5bd1e995) ^ (r.id[i] % 0x10000);
+    }
+    const key = `${catIdx}|${global.generation}|${replicates}|${stopRank}|${options}|${h1 >>> 0}|${h2 >>> 0}`;
     const locMap = new Map<number, number>();
     const locOf = new Int32Array(idx.length);
     idx.forEach((i, k) => {
@@ -279,15 +304,17 @@ export function detectConcentrated(input: WarningInput, opts: WarningOptions): D
       locOf[k] = l;
     });
     const placeOf = [...locMap.keys()];
-    // zones: a place and its nearest places city-wide (computed once); places without this topic's cases add nothing
-    const global = placeNeighbours(input.places, o.neighbours);
-    const neighbours = placeOf.map((p) => Int32Array.from([...global[p]].filter((q) => locMap.has(q)), (q) => locMap.get(q)!));
     const dayOf = Int32Array.from(idx, (i) => r.day[i] - first);
-    const res = spaceTimeScan(
-      { loc: locOf, day: dayOf, locations: placeOf.length, days: o.analysisDays, neighbours },
-      { maxWindow: o.maxWindow, maxNeighbours: o.neighbours, replicates, seed: o.seed + catIdx, minCases: o.minCases, stopRank },
-    );
-    const catCode = input.catCodes[catIdx];
+    let res = kept?.get(catCode)?.key === key ? kept.get(catCode)!.res : null;
+    if (!res) {
+      // zones: a place and its nearest places city-wide (computed once); places without this topic's cases add nothing
+      const neighbours = placeOf.map((p) => Int32Array.from([...global.nb[p]].filter((q) => locMap.has(q)), (q) => locMap.get(q)!));
+      res = spaceTimeScan(
+        { loc: locOf, day: dayOf, locations: placeOf.length, days: o.analysisDays, neighbours },
+        { maxWindow: o.maxWindow, maxNeighbours: o.neighbours, replicates, seed: o.seed + catIdx, minCases: o.minCases, stopRank },
+      );
+      kept?.set(catCode, { key, res });
+    }
     for (const c of res.clusters) {
       if (c.p > pMax || c.observed < o.minCases) continue;
       const zone = new Set(c.locations);
@@ -343,13 +370,16 @@ export function detectConcentrated(input: WarningInput, opts: WarningOptions): D
   return out;
 }
 
-const neighbourCache = new WeakMap<PlaceInfo[], { k: number; nb: Int32Array[] }>();
-function placeNeighbours(places: PlaceInfo[], k: number): Int32Array[] {
-  const hit = neighbourCache.get(places);
-  if (hit && hit.k === k) return hit.nb;
+/** The places' nearest neighbours, kept while the places stay the same: the snapshot of each incremental run is a
+ *  new array with (nearly always) the same places in the same order. `generation` moves on when they change. */
+let neighbourCache: { places: PlaceInfo[]; k: number; nb: Int32Array[]; generation: number } | null = null;
+function placeNeighbours(places: PlaceInfo[], k: number): { nb: Int32Array[]; generation: number } {
+  const c = neighbourCache;
+  const same = (a: PlaceInfo[], b: PlaceInfo[]) => a === b || (a.length === b.length && a.every((p, i) => p.key === b[i].key && p.lng === b[i].lng && p.lat === b[i].lat));
+  if (c && c.k === k && same(c.places, places)) { c.places = places; return c; }
   const nb = gridNeighbours(Float64Array.from(places, (p) => p.lng), Float64Array.from(places, (p) => p.lat), k);
-  neighbourCache.set(places, { k, nb });
-  return nb;
+  neighbourCache = { places, k, nb, generation: (c?.generation ?? 0) + 1 };
+  return neighbourCache;
 }
 
 // ---------- emerging ----------
@@ -376,23 +406,22 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   const daysAxis = Array.from({ length: o.historyDays }, (_, k) => addDays(input.firstDay, first + k));
   const dailyOf = (idxs: number[]) => { const daily = new Array(o.historyDays).fill(0); for (const i of idxs) daily[r.day[i] - first]++; return daily; };
   const out: Detection[] = [];
+  const { state: st, refs, inputOf } = emergingWindow(input, o, order, first, winFrom, !!opts.keep);
 
-  // (1) Bursty terms.
-  startTermRun();
-  const terms = order.map((i) => caseTerms(r.id[i], textOf(i)));
-  const run = termBursts(
-    { day: Int32Array.from(order, (i) => r.day[i] - first), terms, person: order.map(personOf), place: Int32Array.from(order, (i) => r.street[i]) },
-    o.historyDays,
-    { maxWindow: o.maxWindow, ratio: o.ratio, minRatio: o.minRatio, alpha: o.alpha, minPersons: o.minPersons, minPlaces: o.minPlaces },
+  // (1) Bursty terms (documents are the kept window's refs).
+  const run = st.terms.bursts(
+    { ratio: o.ratio, minRatio: o.minRatio, alpha: o.alpha, minPersons: o.minPersons, minPlaces: o.minPlaces },
+    (ref) => personOf(inputOf[ref]),
+    (ref) => r.street[inputOf[ref]],
   );
   const { bursts, tests, pThreshold } = run;
   // a word in ≥ 2 % of the requests (最近, 一下, 小区, 补贴) is a template word: paired with a new name the pair
   // is new only through the name and slices several topics that share it
   const template = (t: number) => { const p = pairParts(t); return !!p && (run.count(p[0]) >= COMMON_SHARE * order.length || run.count(p[1]) >= COMMON_SHARE * order.length); };
-  const mixed = (docs: number[], b: TermBurst) => severalNames(docs, b, terms, run.count, template);
+  const mixed = (docs: number[], b: TermBurst) => severalNames(docs, b, st.terms.terms, run.count, template);
   const termKeyOf = new Map<number, string[]>(); // request → its term topic's keys (links a novel cluster to it)
   for (const t of groupBursts(bursts, o.minPersons, { template, mixed })) {
-    const idxs = [...t.docs].map((k) => order[k]).sort((a, b) => r.at[a] - r.at[b]);
+    const idxs = [...t.docs].map((ref) => inputOf[ref]).sort((a, b) => r.at[a] - r.at[b]);
     const lead = t.bursts.reduce((x, y) => (y.p < x.p ? y : x)); // the strongest evidence
     const own = t.bursts.map((b) => termName(b.term));
     const words = [...own, ...t.describing.map((b) => termName(b.term))];
@@ -426,15 +455,14 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
     });
   }
   // (2) Novel clusters: first-story detection — window documents with no near history document, clustered.
-  const windowDocs = order.filter((i) => r.day[i] >= winFrom);
-  const novel = novelInWindow(windowDocs.map((i) => minhash(textOf(i))), (function* () { for (const i of order) if (r.day[i] < winFrom) yield minhash(textOf(i)); })(), o.threshold);
   const fsd = new FirstStoryClusterer(o.threshold, o.historyDays);
   const docIndex = new Map<string, number>();
-  windowDocs.forEach((i, k) => {
-    if (!novel[k]) return;
+  order.forEach((i, k) => {
+    const ref = refs[k];
+    if (r.day[i] < winFrom || !st.novel[ref]) return;
     const doc = { id: String(r.id[i]), day: r.day[i], text: textOf(i), person: personOf(i), category: input.catCodes[r.cat[i]] ?? null, district: input.districtCodes[r.district[i]] ?? null };
     docIndex.set(doc.id, i);
-    fsd.add(doc);
+    fsd.add(doc, st.sigs[ref]);
   });
   // spread as for terms: ≥ minPlaces streets, none holding half of the requests
   const spread = (c: { members: { id: string }[] }) => {
@@ -445,9 +473,7 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   const topics = emergingTopics(fsd, D - 1, o).filter(spread);
   if (!topics.length) return out;
   // document frequencies of words over the text window: a cluster's distinctive words
-  const df = new Map<number, number>();
-  for (const ts of terms) for (const t of ts) df.set(t, (df.get(t) ?? 0) + 1);
-  const background = { get: (w: string) => df.get(termId(w) ?? -1) };
+  const background = { get: (w: string) => run.count(termId(w) ?? -1) };
   for (const c of topics) {
     const keywords = clusterKeywords(c, background, order.length);
     const burstWords = bursts.map((b) => termName(b.term)).filter((w) => keywords.includes(w));
@@ -477,6 +503,83 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
     });
   }
   return out;
+}
+
+/**
+ * What emerging runs keep from one to the next — the incremental runs of a worker come every half minute under
+ * load: the term counts of the text window, each request's signature, the LSH index of the history (the days before
+ * the novelty window) and each window request's novelty. A run then segments, counts and looks up only the requests
+ * that arrived since, rather than a month of texts (measured: `npm run bench -- warning --only incremental`).
+ * One window at a time, keyed by its first day and today (a new day starts afresh) and the term dictionary; requests
+ * are matched by case id — a case's day and text do not change (the term cache assumes it too). A request gone
+ * from the window is taken out of the counts; one gone from the history, or moved, starts the window afresh.
+ */
+interface EmergingWindow {
+  key: string;
+  terms: TermCounts;
+  refOf: Map<number, number>; // case id → ref (TermCounts' document number)
+  idOf: number[];
+  sigs: Uint32Array[]; // by ref
+  history: NearDuplicateIndex;
+  /** By ref, for the window's requests: 1 novel, 0 near a history request, −1 not looked up yet. */
+  novel: Int8Array;
+}
+let keptWindow: EmergingWindow | null = null;
+
+function emergingWindow(input: WarningInput, o: typeof DEFAULTS.emerging, order: number[], first: number, winFrom: number, keep: boolean, afresh = false): { state: EmergingWindow; refs: Int32Array; inputOf: Int32Array } {
+  const r = input.recent;
+  startTermRun();
+  const origin = Math.round(Date.parse(input.firstDay) / 86400_000);
+  const key = [origin + first, origin + first + o.historyDays, o.windowDays, o.maxWindow, o.threshold, termGeneration()].join('|');
+  const st: EmergingWindow = keep && keptWindow?.key === key && !afresh ? keptWindow : {
+    key, terms: new TermCounts(o.historyDays, o.maxWindow), refOf: new Map(), idOf: [], sigs: [],
+    history: new NearDuplicateIndex(Infinity, o.threshold), novel: new Int8Array(1024),
+  };
+  if (keep) keptWindow = st;
+  const textOf = (i: number) => r.text![i].slice(0, 160);
+  const refs = new Int32Array(order.length);
+  let historyGrew = false;
+  if (!st.idOf.length) st.history.reserve(order.reduce((n, i) => n + (r.day[i] < winFrom ? 1 : 0), 0));
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k], id = r.id[i], day = r.day[i] - first;
+    let ref = st.refOf.get(id);
+    if (ref !== undefined && st.terms.dayOf(ref) !== day) {
+      // a history request moved: start afresh (on a fresh window only a case id listed twice can get here)
+      if (st.terms.dayOf(ref) < winFrom - first && !afresh) return restart();
+      st.terms.remove(ref);
+      ref = undefined;
+    }
+    if (ref === undefined) {
+      const text = textOf(i);
+      ref = st.terms.add(day, caseTerms(id, text));
+      st.refOf.set(id, ref);
+      st.idOf[ref] = id;
+      st.sigs[ref] = minhash(text);
+      if (ref >= st.novel.length) { const g = new Int8Array(st.novel.length * 2); g.set(st.novel); st.novel = g; }
+      st.novel[ref] = -1;
+      if (r.day[i] < winFrom) { st.history.add(id, '', r.at[i], null, st.sigs[ref]); historyGrew = true; }
+    }
+    refs[k] = ref;
+  }
+  const inputOf = new Int32Array(st.idOf.length).fill(-1);
+  for (let k = 0; k < order.length; k++) inputOf[refs[k]] = order[k];
+  for (let ref = 0; ref < st.idOf.length; ref++) {
+    if (inputOf[ref] >= 0 || !st.terms.has(ref)) continue;
+    if (st.terms.dayOf(ref) < winFrom - first && !afresh) return restart(); // a history request gone
+    st.terms.remove(ref);
+    st.refOf.delete(st.idOf[ref]);
+  }
+  // novelty of the window's requests: all again when the history grew (a late request), else the new ones
+  for (let k = 0; k < order.length; k++) {
+    const ref = refs[k];
+    if (st.terms.dayOf(ref) < winFrom - first || (st.novel[ref] >= 0 && !historyGrew)) continue;
+    st.novel[ref] = st.history.hasNear(st.sigs[ref], Number.MAX_SAFE_INTEGER) ? 0 : 1;
+  }
+  return { state: st, refs, inputOf };
+
+  function restart() {
+    return emergingWindow(input, o, order, first, winFrom, keep, true);
+  }
 }
 
 function mode(xs: string[]): string {

@@ -5,7 +5,7 @@ import { expectedCount, nearestNeighbours, poissonLlr, spaceTimeScan } from './s
 import { calibrateThreshold, nbCusum } from './cusum.ts';
 import { fitBaseline, predictBaseline } from './baseline.ts';
 import { negbin, poisson, rng } from './random.ts';
-import { FirstStoryClusterer, binomialUpperTail, novelInWindow, emergingTopics, groupBursts, kleinbergStates, severalNames, termBursts, type TermDocs } from './emerging.ts';
+import { FirstStoryClusterer, TermCounts, binomialUpperTail, novelInWindow, emergingTopics, groupBursts, kleinbergStates, severalNames, termBursts, type TermDocs } from './emerging.ts';
 
 // Reference values recorded from R surveillance::earsC (src/warning/fixtures/ears-r.R; synthetic numbers only).
 const fixture: { series: string; x: number[]; method: EarsMethod; alpha: number; range: [number, number]; upperbound: number[]; alarm: number[] }[] =
@@ -136,6 +136,88 @@ describe('emerging topics', () => {
   });
 });
 
+describe('emerging runs one after another', () => {
+  // 28 days of routine requests (8 subjects × 6 endings) and, on the last 3 days, a new scam told by 14 people on
+  // 6 streets: a term burst and a novel cluster.
+  const rand = rng(11);
+  const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  const subjects = ['小区路灯不亮', '道路积水严重', '楼上噪音扰民', '公交站点设置不合理', '垃圾清运不及时', '物业收费不透明', '学校门口交通拥堵', '菜市场占道经营'];
+  const endings = ['晚上出行不便', '影响通行', '希望尽快处理', '多次反映未解决', '请相关部门核实', '居民意见很大'];
+  const start = Date.parse('2026-10-01T00:00:00+08:00');
+  type Case = { id: number; day: number; at: number; text: string; person: string; street: number };
+  const cases: Case[] = [];
+  for (let d = 0; d < 28; d++) for (let k = 0; k < 40; k++) cases.push({ id: cases.length + 1, day: d, at: start + d * 86400_000 + k * 60_000, text: `${pick(subjects)}${pick(endings)}`, person: `p${cases.length}`, street: k % 8 });
+  for (let i = 0; i < 14; i++) {
+    const day = 25 + (i % 3);
+    cases.push({ id: cases.length + 1, day, at: start + day * 86400_000 + 3_600_000 + i * 60_000, text: `有人冒充快递客服以理赔退款为名诱导下载“速会通”会议软件骗取验证码${i}`, person: `n${i}`, street: i % 6 });
+  }
+  const input = (list: Case[], today = '2026-10-28') => ({
+    today, firstDay: '2026-10-01',
+    counts: { day: new Int32Array(0), cat: new Int32Array(0), district: new Int32Array(0), street: new Int32Array(0), n: new Float64Array(0) },
+    catCodes: [], districtCodes: [], streetCodes: Array.from({ length: 8 }, (_, k) => `s${k}`), names: new Map<string, string>(), places: [],
+    recent: {
+      id: Float64Array.from(list, (c) => c.id), day: Int32Array.from(list, (c) => c.day), at: Float64Array.from(list, (c) => c.at),
+      cat: new Int32Array(list.length).fill(-1), district: new Int32Array(list.length).fill(-1), street: Int32Array.from(list, (c) => c.street),
+      place: new Int32Array(list.length).fill(-1), text: list.map((c) => c.text), person: list.map((c) => c.person),
+    },
+  });
+  const afresh = async (list: Case[]) => (await import('./detect.ts')).detectEmerging(input(list), {});
+  const keep = { keep: true };
+
+  it('a run that keeps the last run\'s window finds what a run afresh finds', async () => {
+    const { detectEmerging } = await import('./detect.ts');
+    const lastDay = cases.filter((c) => c.day === 27);
+    const late = cases.find((c) => c.day === 10)!; // arrives late: the history grows between runs
+    const partial = cases.filter((c) => c !== late && !lastDay.slice(lastDay.length / 2).includes(c));
+    const fresh = await afresh(cases);
+    expect(fresh.map((d) => d.incidentKey.startsWith('emerging:term:'))).toEqual(expect.arrayContaining([true, false]));
+    detectEmerging(input(partial), keep);
+    expect(detectEmerging(input(cases), keep)).toEqual(fresh);
+    // a window request gone (taken out of the counts), then a history request gone (the window starts over)
+    const noWindowCase = cases.filter((c) => c !== lastDay[0]);
+    expect(detectEmerging(input(noWindowCase), keep)).toEqual(await afresh(noWindowCase));
+    detectEmerging(input(cases), keep);
+    const noHistoryCase = cases.filter((c) => c !== late);
+    expect(detectEmerging(input(noHistoryCase), keep)).toEqual(await afresh(noHistoryCase));
+    // a late history request near the scam's: its requests are no longer novel
+    const told = [...cases, { ...cases[cases.length - 1], id: cases.length + 1, day: 12, at: start + 12 * 86400_000, person: 'early' }];
+    detectEmerging(input(cases), keep);
+    const withTold = detectEmerging(input(told), keep);
+    expect(withTold).toEqual(await afresh(told));
+    expect(withTold.filter((d) => !d.incidentKey.startsWith('emerging:term:'))).toEqual([]);
+  });
+});
+
+describe('concentrated runs one after another', () => {
+  it('scan again only the topics whose requests changed, with the same results as afresh', async () => {
+    const { detectConcentrated } = await import('./detect.ts');
+    const rand = rng(5);
+    // 40 places on a grid, two topics over 56 days; topic 0 gets a cluster at places 0–2 on the last 3 days
+    const places = Array.from({ length: 40 }, (_, k) => ({ key: `c${k}`, name: `小区${k}`, lng: 112.9 + (k % 8) * 0.01, lat: 28.2 + Math.floor(k / 8) * 0.01 }));
+    type Case = { id: number; day: number; cat: number; place: number };
+    const cases: Case[] = [];
+    for (let d = 0; d < 56; d++) for (let k = 0; k < 12; k++) cases.push({ id: cases.length + 1, day: d, cat: k % 2, place: Math.floor(rand() * 40) });
+    for (let k = 0; k < 14; k++) cases.push({ id: cases.length + 1, day: 53 + (k % 3), cat: 0, place: k % 3 });
+    const input = (list: Case[]) => ({
+      today: '2026-10-26', firstDay: '2026-09-01', catCodes: ['A01', 'B01'], districtCodes: [], streetCodes: [], names: new Map<string, string>(),
+      counts: { day: new Int32Array(0), cat: new Int32Array(0), district: new Int32Array(0), street: new Int32Array(0), n: new Float64Array(0) },
+      places: places.map((p) => ({ ...p })), // a new snapshot's own objects, as read from the database
+      recent: {
+        id: Float64Array.from(list, (c) => c.id), day: Int32Array.from(list, (c) => c.day), at: Float64Array.from(list, (c) => Date.parse('2026-09-01T08:00:00+08:00') + c.day * 86400_000 + c.id * 1000),
+        cat: Int32Array.from(list, (c) => c.cat), district: new Int32Array(list.length).fill(-1), street: new Int32Array(list.length).fill(-1), place: Int32Array.from(list, (c) => c.place),
+      },
+    });
+    const fresh = detectConcentrated(input(cases), {});
+    expect(fresh.map((d) => d.categoryCode)).toContain('A01');
+    const topicB = cases.findLast((c) => c.cat === 1)!;
+    detectConcentrated(input(cases.filter((c) => c !== topicB)), { keep: true });
+    expect(detectConcentrated(input(cases), { keep: true })).toEqual(fresh); // topic B scanned again, A kept
+    expect(detectConcentrated(input(cases), { keep: true })).toEqual(fresh); // nothing changed
+    const less = cases.filter((c) => !(c.cat === 0 && c.day === 55));
+    expect(detectConcentrated(input(less), { keep: true })).toEqual(detectConcentrated(input(less), {}));
+  });
+});
+
 describe('emerging terms', () => {
   it('a quoted name is one term whole; a word pair knows its words', async () => {
     const { caseTerms, pairParts, termId, termName } = await import('./text.ts');
@@ -255,6 +337,30 @@ describe('bursty terms', () => {
     expect(severalNames(phrase.docs, phrase, terms, (t) => (t === 1 || t === 2 ? 100 : count(t)))).toBe(false);
     // a name shared by a later request of the other group still counts as nearly disjoint (≤ 20 % overlap)
     expect(severalNames(phrase.docs, phrase, terms.map((ts, i) => (i === 10 ? [...ts, 1] : ts)), count)).toBe(true);
+  });
+
+  it('counts kept as documents come and go equal counting afresh', () => {
+    const extra = Array.from({ length: 14 }, (_, i) => ({ day: 24 + (i % 4), terms: [NEW, 7], person: `k${i}`, place: i % 7 }));
+    const docs = stream(6, extra);
+    const n = docs.day.length;
+    const gone = new Set(Array.from({ length: 400 }, (_, k) => (k * 37) % n)); // old and window documents alike
+    gone.add(n - 1); // one of the new term's
+    const kept = new TermCounts(28);
+    const refs: number[] = [];
+    // documents arrive in two batches (a later run adds the second), then some leave
+    for (const half of [0, 1]) for (let i = half; i < n; i += 2) refs[i] = kept.add(docs.day[i], docs.terms[i]);
+    for (const i of gone) kept.remove(refs[i]);
+    const left = [...Array(n).keys()].filter((i) => !gone.has(i));
+    const pick = <T,>(xs: ArrayLike<T>) => left.map((i) => xs[i]);
+    const afresh = termBursts({ day: pick(docs.day), terms: pick(docs.terms), person: pick(docs.person), place: pick(docs.place) }, 28);
+    const indexOf = new Map(left.map((i, k) => [refs[i], k]));
+    const run = kept.bursts({}, (ref) => docs.person[left[indexOf.get(ref)!]], (ref) => docs.place[left[indexOf.get(ref)!]]);
+    expect(afresh.bursts.map((b) => b.term)).toContain(NEW);
+    expect(run.tests).toBe(afresh.tests);
+    // the same bursts; a burst's documents in the order they came in
+    expect(run.bursts.map((b) => ({ ...b, docs: b.docs.map((ref) => indexOf.get(ref)!).sort((x, y) => x - y) }))).toEqual(afresh.bursts);
+    for (const t of [0, 3, 7, 150, NEW]) for (const w of [undefined, 1, 5, 14]) expect(kept.count(t, w)).toBe(afresh.count(t, w));
+    expect(kept.size).toBe(left.length);
   });
 
   it('binomial upper tail equals the direct sum', () => {

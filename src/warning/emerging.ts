@@ -3,6 +3,7 @@
 // when a cluster that did not exist in the history (its first request is recent) gathers enough distinct
 // people within a few days; its bursty words describe it.
 import { bandKeys, jaccardEstimate, minhash, words } from './text.ts';
+import { NearDuplicateIndex } from '../tagging/near-duplicates.ts';
 
 export interface Doc {
   id: string;
@@ -40,8 +41,8 @@ export class FirstStoryClusterer {
     }
   }
 
-  add(doc: Doc): { cluster: TopicCluster; novel: boolean } {
-    const sig = minhash(doc.text);
+  /** `sig`: the text's signature when the caller has it. */
+  add(doc: Doc, sig = minhash(doc.text)): { cluster: TopicCluster; novel: boolean } {
     const keys = bandKeys(sig);
     let bestDoc = -1, best = 0;
     const seen = new Set<number>();
@@ -78,28 +79,14 @@ export class FirstStoryClusterer {
 
 /**
  * First-story novelty in bulk: which of the window's documents have no near document (estimated Jaccard ≥
- * threshold) in the history. The history streams through an LSH index of the window's documents — lookups
- * only, no index of the (ten times larger) history is built; a window document found old leaves its buckets.
+ * threshold) in the history — an LSH index of the history (the one intake keeps for near-duplicates), each window
+ * document looked up. Early warning keeps the index from run to run (detect.ts).
  */
 export function novelInWindow(windowSigs: Uint32Array[], historySigs: Iterable<Uint32Array>, threshold = 0.4): Uint8Array {
-  const old = new Uint8Array(windowSigs.length);
-  const buckets = new Map<number, number[]>();
-  windowSigs.forEach((sig, d) => { for (const k of bandKeys(sig)) { const l = buckets.get(k); if (l) l.push(d); else buckets.set(k, [d]); } });
-  for (const sig of historySigs) {
-    for (const k of bandKeys(sig)) {
-      const list = buckets.get(k);
-      if (!list) continue;
-      // the last few still-novel documents of a bucket: a busy bucket is an old topic, most leave it soon
-      for (let q = list.length - 1, checked = 0; q >= 0 && checked < 8; q--) {
-        const d = list[q];
-        if (old[d]) { list[q] = list[list.length - 1]; list.pop(); continue; }
-        checked++;
-        if (jaccardEstimate(sig, windowSigs[d]) >= threshold) old[d] = 1;
-      }
-      if (!list.length) buckets.delete(k);
-    }
-  }
-  return old.map((x) => 1 - x);
+  const history = new NearDuplicateIndex(1, threshold);
+  let n = 0;
+  for (const sig of historySigs) history.add(n++, '', 0, null, sig);
+  return Uint8Array.from(windowSigs, (sig) => (history.hasNear(sig, 0) ? 0 : 1));
 }
 
 /**
@@ -269,112 +256,213 @@ export interface TermBurstRun {
 }
 
 export function termBursts(docs: TermDocs, days: number, o: TermBurstOptions = {}): TermBurstRun {
-  const W = Math.min(o.maxWindow ?? 14, days - 1), ratio = o.ratio ?? 1, minRatio = o.minRatio ?? 5, alpha = o.alpha ?? 0.05;
-  const minPersons = o.minPersons ?? 5, minPlaces = o.minPlaces ?? 3;
-  const n = docs.day.length;
-  if (W < 1 || n === 0) return { bursts: [], tests: 0, pThreshold: 0, count: () => 0 };
-  const S = W + 1; // slot 0: before the longest window; slot j: day `days − j`
-  const slotOf = (d: number) => (d >= days - W ? days - d : 0);
-  // first pass: documents per term and slot (terms numbered compactly as first met)
-  const local = new Map<number, number>();
-  const termOf: number[] = [];
-  let counts = new Int32Array(1 << 16);
-  const perSlot = new Float64Array(S);
-  for (let i = 0; i < n; i++) {
-    const d = docs.day[i];
-    if (d < 0 || d >= days) continue;
-    const s = slotOf(d);
-    perSlot[s]++;
-    for (const t of docs.terms[i]) {
-      let c = local.get(t);
-      if (c === undefined) {
-        local.set(t, (c = termOf.length));
-        termOf.push(t);
-        if ((c + 1) * S > counts.length) { const g = new Int32Array(counts.length * 2); g.set(counts); counts = g; }
+  const counts = new TermCounts(days, o.maxWindow);
+  for (let i = 0; i < docs.day.length; i++) counts.add(docs.day[i], docs.terms[i]);
+  return counts.bursts(o, (i) => docs.person[i], (i) => docs.place[i]);
+}
+
+/** The terms of a document taken out of TermCounts. */
+const REMOVED = new Int32Array(0);
+
+/**
+ * The document counts termBursts tests, per term and slot (slot 0: before the longest window; slot j: day
+ * `days − j`), kept as documents come and go: an incremental warning run adds the requests that arrived since
+ * the last one instead of counting a month of texts again. Documents are numbered (refs) in the order added;
+ * bursts name them by ref. Term ids are non-negative integers (text.ts's dictionary).
+ */
+export class TermCounts {
+  readonly W: number;
+  private readonly S: number;
+  private compact = new Int32Array(1 << 12).fill(-1); // term id → compact term (−1: not met)
+  private termOf: number[] = [];
+  private counts = new Int32Array(1 << 16); // compact term × slot
+  private total = new Int32Array(1 << 12); // compact term → documents over the span (m)
+  private inWindow = new Int32Array(1 << 12); // compact term → documents in the longest window
+  private perSlot: Float64Array;
+  private docDay: number[] = [];
+  private docTerms: ArrayLike<number>[] = []; // REMOVED: taken out
+  private live = 0;
+  /** Window documents by compact term, for terms that were candidates once (they usually are again next run). */
+  private postings = new Map<number, number[]>();
+
+  constructor(readonly days: number, maxWindow = 14) {
+    this.W = Math.min(maxWindow, days - 1);
+    this.S = Math.max(1, this.W + 1);
+    this.perSlot = new Float64Array(this.S);
+  }
+
+  private slotOf(d: number): number {
+    return d >= this.days - this.W ? this.days - d : 0;
+  }
+
+  private compactOf(t: number): number {
+    if (t >= this.compact.length) { const g = new Int32Array(Math.max(t + 1, this.compact.length * 2)).fill(-1); g.set(this.compact); this.compact = g; }
+    let c = this.compact[t];
+    if (c < 0) {
+      this.compact[t] = c = this.termOf.length;
+      this.termOf.push(t);
+      if ((c + 1) * this.S > this.counts.length) { const g = new Int32Array(this.counts.length * 2); g.set(this.counts); this.counts = g; }
+      if (c >= this.total.length) {
+        const grow = (a: Int32Array) => { const g = new Int32Array(a.length * 2); g.set(a); return g; };
+        this.total = grow(this.total);
+        this.inWindow = grow(this.inWindow);
       }
-      counts[c * S + s]++;
+    }
+    return c;
+  }
+
+  /** Adds a document of day `day` (0 … days−1; other days are kept but not counted); returns its ref. */
+  add(day: number, terms: ArrayLike<number>): number {
+    const ref = this.docDay.push(day) - 1;
+    this.docTerms.push(terms);
+    this.live++;
+    this.tally(ref, 1);
+    return ref;
+  }
+
+  remove(ref: number): void {
+    if (this.docTerms[ref] === REMOVED) return;
+    this.tally(ref, -1);
+    this.docTerms[ref] = REMOVED;
+    this.live--;
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** Whether a document is counted (added and not removed). */
+  has(ref: number): boolean {
+    return ref < this.docTerms.length && this.docTerms[ref] !== REMOVED;
+  }
+
+  dayOf(ref: number): number {
+    return this.docDay[ref];
+  }
+
+  /** Each document's terms, by ref (none once removed). */
+  get terms(): ArrayLike<ArrayLike<number>> {
+    return this.docTerms;
+  }
+
+  private tally(ref: number, by: 1 | -1): void {
+    const d = this.docDay[ref], ts = this.docTerms[ref];
+    if (d < 0 || d >= this.days || this.W < 1) return;
+    const s = this.slotOf(d);
+    this.perSlot[s] += by;
+    for (let j = 0; j < ts.length; j++) {
+      const c = this.compactOf(ts[j]);
+      this.counts[c * this.S + s] += by;
+      this.total[c] += by;
+      if (s > 0) {
+        this.inWindow[c] += by;
+        const list = this.postings.size ? this.postings.get(c) : undefined;
+        if (list) { if (by > 0) list.push(ref); else list.splice(list.indexOf(ref), 1); }
+      }
     }
   }
-  const nTerms = termOf.length;
-  const total = perSlot.reduce((a, b) => a + b, 0);
-  const p0 = new Float64Array(W + 1), share = new Float64Array(W + 1); // share: N_w / H_w
-  for (let w = 1, Nw = 0; w <= W; w++) {
-    Nw += perSlot[w];
-    const Hw = total - Nw;
-    p0[w] = Hw > 0 && Nw > 0 ? (ratio * Nw) / (ratio * Nw + Hw) : 1;
-    share[w] = Hw > 0 ? Nw / Hw : Infinity;
-  }
-  const novel = (k: number, h: number, w: number) => k >= minRatio * (h + 0.5) * share[w];
-  const count = (term: number, w?: number) => {
-    const c = local.get(term);
-    if (c === undefined) return 0;
+
+  /** Documents holding a term over the whole span, or in the last w days (w ≤ maxWindow). */
+  readonly count = (term: number, w?: number): number => {
+    const c = term >= 0 && term < this.compact.length ? this.compact[term] : -1;
+    if (c < 0) return 0;
+    if (w === undefined) return this.total[c];
     let k = 0;
-    for (let s = w === undefined ? 0 : 1; s <= (w ?? W); s++) k += counts[c * S + s];
+    for (let s = 1; s <= w; s++) k += this.counts[c * this.S + s];
     return k;
   };
-  // Tarone: smallest T with #{(term, w) : p0_w^m ≤ α/T} ≤ T, from the histogram of m
-  const mOf = new Int32Array(nTerms);
-  let mMax = 0;
-  for (let c = 0; c < nTerms; c++) { let m = 0; for (let s = 0; s < S; s++) m += counts[c * S + s]; mOf[c] = m; if (m > mMax) mMax = m; }
-  const atLeast = new Float64Array(mMax + 2); // terms seen ≥ m times
-  for (let c = 0; c < nTerms; c++) atLeast[mOf[c]]++;
-  for (let m = mMax - 1; m >= 0; m--) atLeast[m] += atLeast[m + 1];
-  const testable = (T: number) => {
-    let k = 0;
-    for (let w = 1; w <= W; w++) {
-      if (p0[w] >= 1) continue;
-      const mNeed = Math.max(1, Math.ceil(Math.log(alpha / T) / Math.log(p0[w]) - 1e-9));
-      if (mNeed <= mMax) k += atLeast[mNeed];
+
+  /** The bursts as of the last day (see termBursts); a burst's docs are refs, person and place are read by ref. */
+  bursts(o: TermBurstOptions, person: (ref: number) => string, place: (ref: number) => number): TermBurstRun {
+    const { W, S, counts, perSlot, days } = this;
+    const ratio = o.ratio ?? 1, minRatio = o.minRatio ?? 5, alpha = o.alpha ?? 0.05;
+    const minPersons = o.minPersons ?? 5, minPlaces = o.minPlaces ?? 3;
+    const count = this.count;
+    if (W < 1 || this.live === 0) return { bursts: [], tests: 0, pThreshold: 0, count: () => 0 };
+    const all = this.termOf.length;
+    const total = perSlot.reduce((a, b) => a + b, 0);
+    const p0 = new Float64Array(W + 1), share = new Float64Array(W + 1); // share: N_w / H_w
+    for (let w = 1, Nw = 0; w <= W; w++) {
+      Nw += perSlot[w];
+      const Hw = total - Nw;
+      p0[w] = Hw > 0 && Nw > 0 ? (ratio * Nw) / (ratio * Nw + Hw) : 1;
+      share[w] = Hw > 0 ? Nw / Hw : Infinity;
     }
-    return k;
-  };
-  let lo = 1, hi = Math.max(1, nTerms * W);
-  while (lo < hi) { const mid = Math.floor((lo + hi) / 2); if (testable(mid) <= mid) hi = mid; else lo = mid + 1; }
-  const tests = lo, pThreshold = alpha / tests;
-  const logThr = Math.log(pThreshold);
-  // candidates on document counts (≥ the persons' counts, so nothing is lost here)
-  const kl = (x: number, p: number) => (x > 0 ? x * Math.log(x / p) : 0) + (x < 1 ? (1 - x) * Math.log((1 - x) / (1 - p)) : 0);
-  const cand = new Map<number, number[]>(); // compact term → window doc indexes
-  for (let c = 0; c < nTerms; c++) {
-    const m = mOf[c];
-    for (let w = 1, k = 0; w <= W; w++) {
-      k += counts[c * S + w];
-      if (k < minPersons || p0[w] >= 1 || k / m <= p0[w] || !novel(k, m - k, w)) continue;
-      if (-m * kl(k / m, p0[w]) > logThr) continue; // Chernoff: cannot pass
-      if (binomialUpperTail(k, m, p0[w]) <= pThreshold) { cand.set(c, []); break; }
+    const novel = (k: number, h: number, w: number) => k >= minRatio * (h + 0.5) * share[w];
+    // Tarone: smallest T with #{(term, w) : p0_w^m ≤ α/T} ≤ T, from the histogram of m
+    let mMax = 0, nTerms = 0;
+    for (let c = 0; c < all; c++) { const m = this.total[c]; if (m > 0) { nTerms++; if (m > mMax) mMax = m; } }
+    const atLeast = new Float64Array(mMax + 2); // terms seen ≥ m times
+    for (let c = 0; c < all; c++) if (this.total[c] > 0) atLeast[this.total[c]]++;
+    for (let m = mMax - 1; m >= 0; m--) atLeast[m] += atLeast[m + 1];
+    const testable = (T: number) => {
+      let k = 0;
+      for (let w = 1; w <= W; w++) {
+        if (p0[w] >= 1) continue;
+        const mNeed = Math.max(1, Math.ceil(Math.log(alpha / T) / Math.log(p0[w]) - 1e-9));
+        if (mNeed <= mMax) k += atLeast[mNeed];
+      }
+      return k;
+    };
+    let lo = 1, hi = Math.max(1, nTerms * W);
+    while (lo < hi) { const mid = Math.floor((lo + hi) / 2); if (testable(mid) <= mid) hi = mid; else lo = mid + 1; }
+    const tests = lo, pThreshold = alpha / tests;
+    const logThr = Math.log(pThreshold);
+    // candidates on document counts (≥ the persons' counts, so nothing is lost here); a term with fewer than
+    // minPersons documents in the longest window cannot be one
+    const kl = (x: number, p: number) => (x > 0 ? x * Math.log(x / p) : 0) + (x < 1 ? (1 - x) * Math.log((1 - x) / (1 - p)) : 0);
+    const cand: number[] = [];
+    for (let c = 0; c < all; c++) {
+      if (this.inWindow[c] < minPersons) continue;
+      const m = this.total[c];
+      for (let w = 1, k = 0; w <= W; w++) {
+        k += counts[c * S + w];
+        if (k < minPersons || p0[w] >= 1 || k / m <= p0[w] || !novel(k, m - k, w)) continue;
+        if (-m * kl(k / m, p0[w]) > logThr) continue; // Chernoff: cannot pass
+        if (binomialUpperTail(k, m, p0[w]) <= pThreshold) { cand.push(c); break; }
+      }
     }
-  }
-  if (!cand.size) return { bursts: [], tests, pThreshold, count };
-  for (let i = 0; i < n; i++) {
-    const d = docs.day[i];
-    if (d < days - W || d >= days) continue;
-    for (const t of docs.terms[i]) { const c = local.get(t)!; cand.get(c)?.push(i); }
-  }
-  const bursts: TermBurst[] = [];
-  for (const [c, idx] of cand) {
-    const m = mOf[c];
-    let best: TermBurst | null = null;
-    for (let w = 1; w <= W; w++) {
-      const inW = idx.filter((i) => docs.day[i] >= days - w);
-      const persons = new Set(inW.map((i) => docs.person[i])).size;
-      if (persons < minPersons) continue;
-      // spread (minPlaces ≤ 1: none asked, a stream without places): ≥ minPlaces places and none holding more
-      // than half of the requests — a topic at one place is a concentrated incident, not a new topic
-      const byPlace = new Map<number, number>();
-      for (const i of inW) if (docs.place[i] >= 0) byPlace.set(docs.place[i], (byPlace.get(docs.place[i]) ?? 0) + 1);
-      const places = byPlace.size;
-      if (minPlaces > 1 && (places < minPlaces || Math.max(...byPlace.values()) * 2 > inW.length)) continue;
-      const history = m - inW.length;
-      if (!novel(persons, history, w)) continue;
-      const p = binomialUpperTail(persons, persons + history, p0[w]);
-      if (p > pThreshold || (best && p >= best.p)) continue;
-      let Nw = 0;
-      for (let s = 1; s <= w; s++) Nw += perSlot[s];
-      best = { term: termOf[c], window: w, docs: inW, persons, places, history, expected: (history * Nw) / Math.max(1, total - Nw), p };
+    if (!cand.length) return { bursts: [], tests, pThreshold, count };
+    const missing = new Set(cand.filter((c) => !this.postings.has(c)));
+    if (missing.size) {
+      for (const c of missing) this.postings.set(c, []);
+      for (let ref = 0; ref < this.docDay.length; ref++) {
+        const d = this.docDay[ref], ts = this.docTerms[ref];
+        if (ts === REMOVED || d < days - W || d >= days) continue;
+        for (let j = 0; j < ts.length; j++) {
+          const c = this.compact[ts[j]];
+          if (missing.has(c)) this.postings.get(c)!.push(ref);
+        }
+      }
     }
-    if (best) bursts.push(best);
+    const bursts: TermBurst[] = [];
+    for (const c of cand) {
+      const idx = this.postings.get(c)!;
+      const m = this.total[c];
+      let best: TermBurst | null = null;
+      for (let w = 1; w <= W; w++) {
+        const inW = idx.filter((i) => this.docDay[i] >= days - w);
+        const persons = new Set(inW.map(person)).size;
+        if (persons < minPersons) continue;
+        // spread (minPlaces ≤ 1: none asked, a stream without places): ≥ minPlaces places and none holding more
+        // than half of the requests — a topic at one place is a concentrated incident, not a new topic
+        const byPlace = new Map<number, number>();
+        for (const i of inW) { const pl = place(i); if (pl >= 0) byPlace.set(pl, (byPlace.get(pl) ?? 0) + 1); }
+        const places = byPlace.size;
+        if (minPlaces > 1 && (places < minPlaces || Math.max(...byPlace.values()) * 2 > inW.length)) continue;
+        const history = m - inW.length;
+        if (!novel(persons, history, w)) continue;
+        const p = binomialUpperTail(persons, persons + history, p0[w]);
+        if (p > pThreshold || (best && p >= best.p)) continue;
+        let Nw = 0;
+        for (let s = 1; s <= w; s++) Nw += perSlot[s];
+        best = { term: this.termOf[c], window: w, docs: inW, persons, places, history, expected: (history * Nw) / Math.max(1, total - Nw), p };
+      }
+      if (best) bursts.push(best);
+    }
+    // equal p: in the order the terms were first met (the documents come in time order)
+    return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold, count };
   }
-  return { bursts: bursts.sort((a, b) => a.p - b.p), tests, pThreshold, count };
 }
 
 /** A share of requests that counts as (nearly) all of them: a term's own requests in a topic, a name's in a phrase's. */

@@ -31,22 +31,26 @@ export async function runWarning(ctx: AppContext, o: { day?: string; now?: Date;
   const now = o.now ?? new Date();
   const day = o.day ?? localDay(now);
   const kinds = o.options?.kinds ?? ['trending', 'concentrated', 'emerging'];
+  // An incremental run (no day given, no trending) follows the last one over the same window: its detectors keep
+  // what the next can reuse.
+  const incremental = !o.day && !kinds.includes('trending');
+  const options: WarningOptions = { ...o.options, keep: incremental };
   const t0 = performance.now();
   const s = (ms: number) => Math.round(ms) / 1000;
   // An incremental run on a database server is read and detected in a worker with its own connection.
-  const inWorker = o.readInWorker && !o.day && !kinds.includes('trending')
-    ? await snapshotAndDetectInWorker({ url: o.readInWorker, day, upTo: now.getTime(), generation: o.generation ?? 0 }, o.options ?? {})
+  const inWorker = o.readInWorker && incremental
+    ? await snapshotAndDetectInWorker({ url: o.readInWorker, day, upTo: now.getTime(), generation: o.generation ?? 0 }, options)
     : null;
   let detections, snapshot, seconds;
   if (inWorker) {
     ({ detections, snapshot } = inWorker);
     seconds = { load: s(inWorker.loadMs), detect: s(inWorker.detectMs) };
   } else {
-    const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending'), cache: !o.day && !kinds.includes('trending') ? { generation: o.generation ?? 0 } : undefined });
+    const input = await loadWarningInput(ctx.db, day, { upTo: o.day ? undefined : now, counts: kinds.includes('trending'), cache: incremental ? { generation: o.generation ?? 0 } : undefined });
     const t1 = performance.now();
     // Worker threads pay off on a city's volume; a small snapshot is detected here faster than a worker starts.
     const inWorkers = o.inWorkers ?? input.recent.id.length + input.counts.day.length >= WORKER_MIN_ROWS;
-    const r = inWorkers ? await detectInWorkers(input, o.options) : { detections: detectAll(input, o.options), timings: {} };
+    const r = inWorkers ? await detectInWorkers(input, options) : { detections: detectAll(input, options), timings: {} };
     detections = r.detections;
     snapshot = snapshotSize(input);
     seconds = { load: s(t1 - t0), detect: s(performance.now() - t1), byKind: r.timings };

@@ -61,8 +61,12 @@ export function caseTerms(id: number, text: string): Int32Array {
 
 /** Called before a run collects term ids: a dictionary grown too large restarts (with its cache) between runs, never inside one. */
 export function startTermRun(): void {
-  if (termNames.length >= 4_000_000) { termCache.clear(); termIndex.clear(); termNames.length = 0; termParts.length = 0; }
+  if (termNames.length >= 4_000_000) { termCache.clear(); termIndex.clear(); termNames.length = 0; termParts.length = 0; dictionaryGeneration++; }
 }
+
+let dictionaryGeneration = 0;
+/** Moves on each time the dictionary restarts: term ids kept from before are then meaningless. */
+export const termGeneration = () => dictionaryGeneration;
 
 /** Size of the term dictionary (term ids are below it). */
 export const termCount = () => termNames.length;
