@@ -19,20 +19,8 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
   const recentFrom = addDays(today, -(recentDays - 1));
   const textFrom = addDays(today, -((o.textDays ?? 28) - 1));
   const upTo = o.upTo ?? new Date(Date.UTC(9999, 0, 1));
-  const codes = () => {
-    const list: string[] = [];
-    const map = new Map<string, number>();
-    const idx = (c: string | null) => {
-      if (!c) return -1;
-      let i = map.get(c);
-      if (i === undefined) { map.set(c, (i = list.length)); list.push(c); }
-      return i;
-    };
-    return { list, idx };
-  };
-  const cats = codes(), dists = codes(), streets = codes();
-  const snapshot = await recentCases(db, [firstDay, recentFrom, today, textFrom, upTo], o.cache);
-  const { names, catParent, divisions, compounds } = snapshot.reference;
+  const { columns, rows } = await recentCases(db, [firstDay, recentFrom, today, textFrom, upTo], o.cache);
+  const { cats, dists, streets } = columns;
 
   // Daily counts for the trending series, aggregated in SQL: category × district (the city-wide and parent
   // category series are sums of these), and street × top-level category (street series; leaf × street is too
@@ -61,40 +49,103 @@ export async function loadWarningInput(db: Db, today: string, o: { historyDays?:
     n: Float64Array.from(countRows, (r) => r.n),
   };
 
-  // Recent cases one by one for the scan window; texts and callers only for the (shorter) emerging window.
-  const recentRows = snapshot.rows;
-  const places: PlaceInfo[] = [];
-  const placeIdx = new Map<string, number>();
-  const placeOf = (r: any): number => {
+  // Recent cases one by one for the scan window (texts and callers only for the emerging window).
+  for (const r of rows) columns.put(r);
+  const { names, catParent } = columns.reference;
+  return { today, firstDay, counts, catCodes: cats.list, districtCodes: dists.list, streetCodes: streets.list, catParent, names, recent: columns.recent(), places: columns.places.slice() };
+}
+
+/** Code lists (categories, districts, streets): a code's index is its place in the list, given at first sight. */
+function codes() {
+  const list: string[] = [];
+  const map = new Map<string, number>();
+  const idx = (c: string | null) => {
+    if (!c) return -1;
+    let i = map.get(c);
+    if (i === undefined) { map.set(c, (i = list.length)); list.push(c); }
+    return i;
+  };
+  return { list, idx };
+}
+
+/**
+ * The recent cases as the detectors' columns, filled row by row: a row seen before (by id) is written again in
+ * its place, a new one appended. The incremental runs keep them between runs and put only the rows changed since —
+ * rebuilding the columns of a city's half a million recent cases took seconds a run.
+ */
+class RecentColumns {
+  readonly cats = codes();
+  readonly dists = codes();
+  readonly streets = codes();
+  readonly places: PlaceInfo[] = [];
+  private placeIdx = new Map<string, number>();
+  private posOf = new Map<string, number>();
+  private n = 0;
+  private id = new Float64Array(1024);
+  private day = new Int32Array(1024);
+  private at = new Float64Array(1024);
+  private cat = new Int32Array(1024);
+  private district = new Int32Array(1024);
+  private street = new Int32Array(1024);
+  private place = new Int32Array(1024);
+  private text: string[] = [];
+  private person: (string | null)[] = [];
+
+  constructor(readonly reference: Reference) {}
+
+  put(r: Row): void {
+    const key = String(r.id);
+    let k = this.posOf.get(key);
+    if (k === undefined) {
+      if (this.n === this.id.length) this.grow();
+      this.posOf.set(key, (k = this.n++));
+    }
+    this.id[k] = Number(r.id);
+    this.day[k] = r.d;
+    this.at[k] = new Date(r.received_at).getTime();
+    this.cat[k] = this.cats.idx(r.category_code);
+    this.district[k] = this.dists.idx(r.district_code);
+    this.street[k] = this.streets.idx(r.street_code);
+    this.place[k] = this.placeOf(r);
+    this.text[k] = (r.text as string | null) ?? '';
+    this.person[k] = (r.person as string | null) ?? null;
+  }
+
+  /** Views of the columns as they are now (the next put may write into them). */
+  recent(): WarningInput['recent'] {
+    const n = this.n;
+    return {
+      id: this.id.subarray(0, n), day: this.day.subarray(0, n), at: this.at.subarray(0, n), cat: this.cat.subarray(0, n),
+      district: this.district.subarray(0, n), street: this.street.subarray(0, n), place: this.place.subarray(0, n),
+      text: this.text.slice(0, n), person: this.person.slice(0, n),
+    };
+  }
+
+  private grow(): void {
+    const twice = <T extends Float64Array | Int32Array>(a: T): T => { const g = new (a.constructor as new (n: number) => T)(a.length * 2); g.set(a); return g; };
+    this.id = twice(this.id); this.day = twice(this.day); this.at = twice(this.at); this.cat = twice(this.cat);
+    this.district = twice(this.district); this.street = twice(this.street); this.place = twice(this.place);
+  }
+
+  private placeOf(r: Row): number {
     const key = r.compound_id ?? r.community_code;
     if (!key) return -1;
-    let i = placeIdx.get(key);
+    let i = this.placeIdx.get(key);
     if (i !== undefined) return i;
+    const { compounds, divisions } = this.reference;
     const comp = r.compound_id ? compounds.get(r.compound_id) : undefined;
     const communityCode = comp?.community ?? r.community_code ?? null;
     const comm = communityCode ? divisions.get(communityCode) : undefined;
     const lng = comp?.lng ?? comm?.lng ?? r.lng, lat = comp?.lat ?? comm?.lat ?? r.lat;
     if (lng == null || lat == null) return -1;
     const streetCode = r.street_code ?? comm?.parent ?? null;
-    places.push({
+    this.places.push({
       key, name: comp?.name ?? comm?.name ?? key, lng, lat, compoundId: r.compound_id ?? null, communityCode,
       streetCode, districtCode: r.district_code ?? (streetCode ? divisions.get(streetCode)?.parent ?? null : null),
     });
-    placeIdx.set(key, (i = places.length - 1));
+    this.placeIdx.set(key, (i = this.places.length - 1));
     return i;
-  };
-  const recent = {
-    id: Float64Array.from(recentRows, (r) => Number(r.id)),
-    day: Int32Array.from(recentRows, (r) => r.d),
-    at: Float64Array.from(recentRows, (r) => new Date(r.received_at).getTime()),
-    cat: Int32Array.from(recentRows, (r) => cats.idx(r.category_code)),
-    district: Int32Array.from(recentRows, (r) => dists.idx(r.district_code)),
-    street: Int32Array.from(recentRows, (r) => streets.idx(r.street_code)),
-    place: Int32Array.from(recentRows, placeOf),
-    text: recentRows.map((r) => (r.text as string | null) ?? ''),
-    person: recentRows.map((r) => (r.person as string | null) ?? null),
-  };
-  return { today, firstDay, counts, catCodes: cats.list, districtCodes: dists.list, streetCodes: streets.list, catParent, names, recent, places };
+  }
 }
 
 /** What a snapshot holds, for a run's summary. */
@@ -125,11 +176,13 @@ async function readReference(db: Db): Promise<Reference> {
  *  transaction that ran longer than the overlap below, or a gazetteer edit, is then picked up too. */
 const RELOAD_MS = 15 * 60_000;
 const OVERLAP_S = 5;
-interface RecentCache { key: string; generation: number; reference: Reference; rows: Map<string, Row>; watermark: number; loadedAt: number }
+interface RecentCache { key: string; generation: number; columns: RecentColumns; watermark: number; loadedAt: number }
 const recentCaches = new WeakMap<Db, RecentCache>();
 
-/** The reference data and the recent cases of the window [recentFrom, today] received up to upTo (see loadWarningInput). */
-async function recentCases(db: Db, params: [string, string, string, string, Date], cache?: { generation: number }): Promise<{ reference: Reference; rows: Row[] }> {
+/** The recent cases of the window [recentFrom, today] received up to upTo (see loadWarningInput): the kept columns
+ *  with the rows changed since put in, or new columns (with the reference data) and every row, still to put (after
+ *  the counts: codes are numbered as first met, counts first, as they always were). */
+async function recentCases(db: Db, params: [string, string, string, string, Date], cache?: { generation: number }): Promise<{ columns: RecentColumns; rows: Row[] }> {
   const [firstDay, recentFrom, today, textFrom] = params;
   const select = `SELECT id, received_at, (local_day - $1::date)::int AS d, category_code, district_code, street_code, community_code, compound_id, lng, lat,
             CASE WHEN local_day >= $4::date THEN left(coalesce(title, '') || ' ' || content, 160) END AS text,
@@ -144,12 +197,12 @@ async function recentCases(db: Db, params: [string, string, string, string, Date
     // transactions last milliseconds; a longer one is picked up by the next whole read). Not more: under load
     // every second of overlap is a thousand cases read again each run.
     const changed = await db.query(`${select} AND updated_at > to_timestamp($6::float8 - ${OVERLAP_S})`, [...params, c.watermark]);
-    for (const r of changed) c.rows.set(String(r.id), r);
+    for (const r of changed) c.columns.put(r);
     c.watermark = latest(changed, c.watermark);
-    return { reference: c.reference, rows: [...c.rows.values()] };
+    return { columns: c.columns, rows: [] };
   }
-  const reference = await readReference(db);
+  const columns = new RecentColumns(await readReference(db));
   const rows = await db.query(select, params);
-  if (cache) recentCaches.set(db, { key, generation: cache.generation, reference, rows: new Map(rows.map((r) => [String(r.id), r])), watermark: latest(rows, 0), loadedAt: Date.now() });
-  return { reference, rows };
+  if (cache) recentCaches.set(db, { key, generation: cache.generation, columns, watermark: latest(rows, 0), loadedAt: Date.now() });
+  return { columns, rows };
 }
