@@ -296,6 +296,8 @@ export function detectConcentrated(input: WarningInput, opts: WarningOptions): D
       h2 = Math.imul(h2 ^ r.place[i], 0x5bd1e995) ^ (r.id[i] % 0x10000);
     }
     const key = `${catIdx}|${global.generation}|${replicates}|${stopRank}|${options}|${h1 >>> 0}|${h2 >>> 0}`;
+    let res = kept?.get(catCode)?.key === key ? kept.get(catCode)!.res : null;
+    if (res && !res.clusters.some((c) => c.p <= pMax && c.observed >= o.minCases)) continue; // kept, nothing to report
     const locMap = new Map<number, number>();
     const locOf = new Int32Array(idx.length);
     idx.forEach((i, k) => {
@@ -305,7 +307,6 @@ export function detectConcentrated(input: WarningInput, opts: WarningOptions): D
     });
     const placeOf = [...locMap.keys()];
     const dayOf = Int32Array.from(idx, (i) => r.day[i] - first);
-    let res = kept?.get(catCode)?.key === key ? kept.get(catCode)!.res : null;
     if (!res) {
       // zones: a place and its nearest places city-wide (computed once); places without this topic's cases add nothing
       const neighbours = placeOf.map((p) => Int32Array.from([...global.nb[p]].filter((q) => locMap.has(q)), (q) => locMap.get(q)!));
