@@ -534,7 +534,7 @@ function emergingWindow(input: WarningInput, o: typeof DEFAULTS.emerging, order:
   const key = [origin + first, origin + first + o.historyDays, o.windowDays, o.maxWindow, o.threshold, termGeneration()].join('|');
   const st: EmergingWindow = keep && keptWindow?.key === key && !afresh ? keptWindow : {
     key, terms: new TermCounts(o.historyDays, o.maxWindow), refOf: new Map(), idOf: [], sigs: [],
-    history: new NearDuplicateIndex(Infinity, o.threshold), novel: new Int8Array(1024),
+    history: new NearDuplicateIndex(Infinity, o.threshold), novel: new Int8Array(1024), // no time limit: the key holds the days
   };
   if (keep) keptWindow = st;
   const textOf = (i: number) => r.text![i].slice(0, 160);

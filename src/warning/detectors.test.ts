@@ -5,7 +5,7 @@ import { expectedCount, nearestNeighbours, poissonLlr, spaceTimeScan } from './s
 import { calibrateThreshold, nbCusum } from './cusum.ts';
 import { fitBaseline, predictBaseline } from './baseline.ts';
 import { negbin, poisson, rng } from './random.ts';
-import { FirstStoryClusterer, TermCounts, binomialUpperTail, novelInWindow, emergingTopics, groupBursts, kleinbergStates, severalNames, termBursts, type TermDocs } from './emerging.ts';
+import { FirstStoryClusterer, TermCounts, binomialUpperTail, emergingTopics, groupBursts, kleinbergStates, severalNames, termBursts, type TermDocs } from './emerging.ts';
 
 // Reference values recorded from R surveillance::earsC (src/warning/fixtures/ears-r.R; synthetic numbers only).
 const fixture: { series: string; x: number[]; method: EarsMethod; alpha: number; range: [number, number]; upperbound: number[]; alarm: number[] }[] =
@@ -230,12 +230,14 @@ describe('emerging terms', () => {
 });
 
 describe('first-story novelty', () => {
-  it('marks window documents near a history document as old, the others as novel', async () => {
+  it('the history\'s LSH index finds window documents near a history document (old), not the others (novel)', async () => {
     const { minhash } = await import('./text.ts');
+    const { NearDuplicateIndex } = await import('../tagging/near-duplicates.ts');
     const bg = ['小区路灯不亮晚上出行不便', '道路积水严重影响通行', '噪音扰民晚上施工', '公交车站点设置不合理'];
-    const history = Array.from({ length: 200 }, (_, i) => minhash(`${bg[i % 4]}请尽快处理谢谢${i % 7 ? '' : '师傅'}`));
-    const window = [minhash(`${bg[1]}请尽快处理谢谢`), minhash('有人冒充快递客服以理赔退款为名诱导下载会议软件骗取验证码'), minhash(`${bg[3]}请尽快处理谢谢师傅`)];
-    expect(Array.from(novelInWindow(window, history, 0.4))).toEqual([0, 1, 0]);
+    const history = new NearDuplicateIndex(Infinity, 0.4); // as detect.ts keeps it
+    for (let i = 0; i < 200; i++) history.add(i, '', 0, null, minhash(`${bg[i % 4]}请尽快处理谢谢${i % 7 ? '' : '师傅'}`));
+    const window = [`${bg[1]}请尽快处理谢谢`, '有人冒充快递客服以理赔退款为名诱导下载会议软件骗取验证码', `${bg[3]}请尽快处理谢谢师傅`];
+    expect(window.map((t) => history.hasNear(minhash(t), Number.MAX_SAFE_INTEGER))).toEqual([true, false, true]);
   });
 });
 

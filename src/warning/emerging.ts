@@ -3,7 +3,6 @@
 // when a cluster that did not exist in the history (its first request is recent) gathers enough distinct
 // people within a few days; its bursty words describe it.
 import { bandKeys, jaccardEstimate, minhash, words } from './text.ts';
-import { NearDuplicateIndex } from '../tagging/near-duplicates.ts';
 
 export interface Doc {
   id: string;
@@ -75,18 +74,6 @@ export class FirstStoryClusterer {
     this.index(sig, cluster.id, doc.day, keys);
     return { cluster, novel };
   }
-}
-
-/**
- * First-story novelty in bulk: which of the window's documents have no near document (estimated Jaccard ≥
- * threshold) in the history — an LSH index of the history (the one intake keeps for near-duplicates), each window
- * document looked up. Early warning keeps the index from run to run (detect.ts).
- */
-export function novelInWindow(windowSigs: Uint32Array[], historySigs: Iterable<Uint32Array>, threshold = 0.4): Uint8Array {
-  const history = new NearDuplicateIndex(1, threshold);
-  let n = 0;
-  for (const sig of historySigs) history.add(n++, '', 0, null, sig);
-  return Uint8Array.from(windowSigs, (sig) => (history.hasNear(sig, 0) ? 0 : 1));
 }
 
 /**
