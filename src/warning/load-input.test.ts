@@ -37,6 +37,11 @@ for (const engine of engines()) {
         let generation = 0;
         const read = (cached: boolean) => loadWarningInput(spy, TODAY, { counts: false, upTo, cache: cached ? { generation } : undefined });
 
+        // the rows of one day at one instant: a whole read pages on (received_at, id) and must neither skip nor repeat them
+        await db.exec(`UPDATE cases SET received_at = x.received_at FROM cases x WHERE x.case_no = 'T-1' AND cases.local_day = x.local_day`);
+        const paged = await loadWarningInput(spy, TODAY, { counts: false, upTo, pageRows: 2 });
+        expect(paged.recent.id.length).toBe(30);
+        expect(byId(paged)).toEqual(byId(await read(false)));
         expect(Object.keys(byId(await read(true))).length).toBe(30);
         // New cases, and a case re-categorised (as the lifecycle and corrections do: updated_at = now()).
         await db.copyRows('cases', COLS, [row(TODAY, 'C1', '新的问题一'), row(TODAY, 'C2', '新的问题二')]);
