@@ -279,7 +279,8 @@ async function benchRuntime() {
 // day's requests arrive: the synthetic city at 9,600 requests a day and its 56-day recent window (≈ 540,000
 // requests, the last 28 days with texts), a run after every `step` new requests — 3,000 (3 s of the intake
 // benchmark's 1,000/s; the day holds three such runs after the first), 300, 3 (30 s at the city's rate). The first
-// run of each series has nothing kept from a run before (as the first run of a day). CPU ms of this thread per run.
+// run of each series has nothing kept from a run before (as the first run of a day). CPU ms of the process per run
+// (the detectors run on this thread; V8's collector threads count too).
 function benchIncremental() {
   const perDay = quick ? 3000 : 9600, days = 57, today = days - 1;
   const t = performance.now();
@@ -318,7 +319,7 @@ function benchIncremental() {
   return {
     setup: { casesPerDay: perDay, recentDays: 56, recentRequests: window.id.length, texts: window.text!.filter(Boolean).length },
     series,
-    note: 'CPU ms of one thread per detector family; first run: nothing kept from an earlier run (a new day); kept: each later run after `newRequestsPerRun` more requests',
+    note: 'CPU ms of the process per detector family (the detectors run on one thread; the garbage collector\'s helper threads count too); first run: nothing kept from an earlier run (a new day); kept: each later run after `newRequestsPerRun` more requests',
   };
 }
 

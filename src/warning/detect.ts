@@ -402,7 +402,7 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   const order: number[] = [];
   for (let i = 0; i < r.id.length; i++) if (r.day[i] >= first && r.day[i] < D && r.text[i]) order.push(i);
   order.sort((a, b) => r.at[a] - r.at[b]);
-  const textOf = (i: number) => r.text![i].slice(0, 160);
+  const textOf = (i: number) => caseText(r, i);
   const personOf = (i: number) => r.person?.[i] ?? String(r.id[i]);
   const daysAxis = Array.from({ length: o.historyDays }, (_, k) => addDays(input.firstDay, first + k));
   const dailyOf = (idxs: number[]) => { const daily = new Array(o.historyDays).fill(0); for (const i of idxs) daily[r.day[i] - first]++; return daily; };
@@ -506,6 +506,9 @@ export function detectEmerging(input: WarningInput, opts: WarningOptions): Detec
   return out;
 }
 
+/** A request's text as emerging reads it (the snapshot holds at most this much too). */
+const caseText = (r: WarningInput['recent'], i: number) => r.text![i].slice(0, 160);
+
 /**
  * What emerging runs keep from one to the next — the incremental runs of a worker come every half minute under
  * load: the term counts of the text window, each request's signature, the LSH index of the history (the days before
@@ -537,7 +540,6 @@ function emergingWindow(input: WarningInput, o: typeof DEFAULTS.emerging, order:
     history: new NearDuplicateIndex(Infinity, o.threshold), novel: new Int8Array(1024), // no time limit: the key holds the days
   };
   if (keep) keptWindow = st;
-  const textOf = (i: number) => r.text![i].slice(0, 160);
   const refs = new Int32Array(order.length);
   let historyGrew = false;
   if (!st.idOf.length) st.history.reserve(order.reduce((n, i) => n + (r.day[i] < winFrom ? 1 : 0), 0));
@@ -551,7 +553,7 @@ function emergingWindow(input: WarningInput, o: typeof DEFAULTS.emerging, order:
       ref = undefined;
     }
     if (ref === undefined) {
-      const text = textOf(i);
+      const text = caseText(r, i);
       ref = st.terms.add(day, caseTerms(id, text));
       st.refOf.set(id, ref);
       st.idOf[ref] = id;

@@ -185,9 +185,10 @@ const recentCaches = new WeakMap<Db, RecentCache>();
  *  the counts: codes are numbered as first met, counts first, as they always were). */
 async function recentCases(db: Db, params: [string, string, string, string, Date], cache?: { generation: number }, pageRows = PAGE_ROWS): Promise<{ columns: RecentColumns; rows: Row[] }> {
   const [firstDay, recentFrom, today, textFrom] = params;
-  const select = `SELECT id, received_at, (local_day - $1::date)::int AS d, category_code, district_code, street_code, community_code, compound_id, lng, lat,
+  // `extra`: more columns (a paged read's keyset)
+  const select = (extra = '') => `SELECT id, received_at, (local_day - $1::date)::int AS d, category_code, district_code, street_code, community_code, compound_id, lng, lat,
             CASE WHEN local_day >= $4::date THEN left(coalesce(title, '') || ' ' || content, 160) END AS text,
-            CASE WHEN local_day >= $4::date THEN caller_phone_hash END AS person, extract(epoch FROM updated_at)::float8 AS updated
+            CASE WHEN local_day >= $4::date THEN caller_phone_hash END AS person, extract(epoch FROM updated_at)::float8 AS updated${extra}
        FROM cases WHERE local_day BETWEEN $2::date AND $3::date AND received_at <= $5`;
   const key = [firstDay, recentFrom, today, textFrom].join('|');
   const latest = (rows: Row[], from: number) => rows.reduce((m, r) => Math.max(m, Number(r.updated)), from);
@@ -197,7 +198,7 @@ async function recentCases(db: Db, params: [string, string, string, string, Date
     // committed just after the last read can carry an earlier time than the newest one seen (intake and lifecycle
     // transactions last milliseconds; a longer one is picked up by the next whole read). Not more: under load
     // every second of overlap is a thousand cases read again each run.
-    const changed = await db.query(`${select} AND updated_at > to_timestamp($6::float8 - ${OVERLAP_S})`, [...params, c.watermark]);
+    const changed = await db.query(`${select()} AND updated_at > to_timestamp($6::float8 - ${OVERLAP_S})`, [...params, c.watermark]);
     for (const r of changed) c.columns.put(r);
     c.watermark = latest(changed, c.watermark);
     return { columns: c.columns, rows: [] };
@@ -213,10 +214,10 @@ async function recentCases(db: Db, params: [string, string, string, string, Date
 const PAGE_ROWS = 20_000;
 
 /** The whole window, a day at a time in pages of `pageRows` (keyset on received_at, id — the day's index serves it). */
-async function readWhole(db: Db, select: string, params: [string, string, string, string, Date], pageRows: number): Promise<Row[]> {
+async function readWhole(db: Db, select: (extra?: string) => string, params: [string, string, string, string, Date], pageRows: number): Promise<Row[]> {
   const [, recentFrom, today] = params;
   const rows: Row[] = [];
-  const paged = select.replace(' FROM cases', ', (extract(epoch FROM received_at) * 1000000)::bigint::text AS at_us FROM cases');
+  const paged = select(', (extract(epoch FROM received_at) * 1000000)::bigint::text AS at_us');
   for (let day = recentFrom; day <= today; day = addDays(day, 1)) {
     let after: [string, string] | null = null; // the last row's received_at (µs since the epoch, exact) and id
     for (;;) {
